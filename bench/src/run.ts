@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { runOverworldBench } from './overworld/overworldBench.js'
+
+/**
+ * `npm run bench`: every benchmark, each figure printed beside a baseline measured in the same run.
+ * Figures on a machine without a GPU come from SwiftShader: read the ratios, not the absolute values.
+ */
+async function main(): Promise<void> {
+  const only = process.argv[2]
+  const benches: Record<string, () => Promise<void>> = {
+    overworld: runOverworldBench
+  }
+  for (const [name, bench] of Object.entries(benches)) {
+    if (only !== undefined && only !== name) continue
+    console.log(`\n== ${name} ==`)
+    await bench()
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : err)
+  process.exit(1)
+})

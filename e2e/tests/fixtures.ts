@@ -1,0 +1,83 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test as base, expect } from '@playwright/test'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
+import { startRoot } from '@peercompute/root-server'
+import type { RootServer } from '@peercompute/root-server'
+
+/** A real root with its own data folder, shared by the tests of one worker and stopped after them. */
+export const test = base.extend<{ player: (name: string, query?: string) => Promise<Page> }, { root: RootServer }>({
+  root: [async ({}, use) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'peercompute-e2e-'))
+    const root = await startRoot({ port: 0, host: '127.0.0.1', publicHost: 'localhost', dataDir })
+    try {
+      await use(root)
+    } finally {
+      await root.stop()
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  }, { scope: 'worker' }],
+
+  /** Opens a player's page in a context of its own (as a separate person would) and waits until it runs. */
+  player: async ({ browser, root }, use) => {
+    const contexts: BrowserContext[] = []
+    await use(async (name, query = '') => {
+      const context = await newPlayerContext(browser)
+      contexts.push(context)
+      const page = await context.newPage()
+      page.on('pageerror', (err) => console.log(`[${name}] page error: ${err.message}`))
+      await page.goto(`${root.url}?name=${encodeURIComponent(name)}${query}`)
+      await expect(page.locator('body')).toHaveAttribute('data-state', 'running', { timeout: 60_000 })
+      return page
+    })
+    for (const context of contexts) await context.close()
+  }
+})
+
+/** A browser context with what WebRTC on loopback needs (see shared/notes/libp2p.md, pitfall 4). */
+export async function newPlayerContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ ignoreHTTPSErrors: true, permissions: ['camera', 'microphone'], viewport: { width: 960, height: 600 } })
+}
+
+export { expect }
+
+/** What `window.peercompute.getStatus()` returns, as far as these tests read it. */
+export interface Status {
+  peerId: string | null
+  world: { id: string; name: string } | null
+  renderer: 'webgpu' | 'webgl2' | null
+  fps: number | null
+  pingMs: number | null
+  peers: { peerId: string; transport: string; rttMs: number | null }[]
+  players: { peerId: string; name: string; position: [number, number, number]; self: boolean }[]
+}
+
+/** Reads the running node's status from a page. */
+export function statusOf(page: Page): Promise<Status> {
+  return page.evaluate(() => (window as unknown as { peercompute: { getStatus(): Status } }).peercompute.getStatus())
+}
+
+/**
+ * Whether the canvas shows a picture rather than one flat colour: the screenshot is decoded in the
+ * page and the share of pixels that differ from the most common colour is returned.
+ */
+export async function canvasVariety(page: Page): Promise<number> {
+  const png = await page.locator('canvas').first().screenshot()
+  return page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }))
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
+    const ctx = canvas.getContext('2d')
+    if (ctx === null) throw new Error('no 2d context')
+    ctx.drawImage(bitmap, 0, 0)
+    const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height)
+    const counts = new Map<number, number>()
+    for (let i = 0; i < data.length; i += 4) {
+      const key = ((data[i]! >> 3) << 10) | ((data[i + 1]! >> 3) << 5) | (data[i + 2]! >> 3)
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+    }
+    const top = Math.max(...counts.values())
+    return 1 - top / (data.length / 4)
+  }, png.toString('base64'))
+}

@@ -1,0 +1,113 @@
+import { chromium } from '@playwright/test'
+import type { Page } from '@playwright/test'
+import { chromiumLaunchOptions } from '../src/browser.js'
+import { canvasVariety, expect, newPlayerContext, statusOf, test } from './fixtures.js'
+
+/** Flow 1 of DESIGN.md: open the root's page, pick a name, walk around with other players. */
+test.describe('explore the overworld', () => {
+  test('two players see each other, walk, and talk over direct WebRTC', async ({ player }) => {
+    const alice = await player('Alice')
+    const bob = await player('Bob')
+
+    const a = await statusOf(alice)
+    const b = await statusOf(bob)
+    expect(a.world?.id).toBe('overworld')
+    expect(a.renderer).toBe('webgpu')
+    expect(a.peerId).toMatch(/^12D3Koo/)
+
+    // Each sees the other in its player list within 10 s.
+    await expect.poll(async () => (await statusOf(alice)).players.map((p) => p.name), { timeout: 10_000 }).toContain('Bob')
+    await expect.poll(async () => (await statusOf(bob)).players.map((p) => p.name), { timeout: 10_000 }).toContain('Alice')
+
+    // The A-B link becomes a direct WebRTC connection (signalled through the root's relay).
+    await expect.poll(async () => transportTo(alice, b.peerId), { timeout: 30_000 }).toBe('webrtc')
+    await expect.poll(async () => transportTo(bob, a.peerId), { timeout: 30_000 }).toBe('webrtc')
+
+    // Alice walks forward with the keyboard; Bob sees her position change.
+    const before = await positionSeenBy(bob, 'Alice')
+    await alice.locator('canvas').first().click()
+    await alice.keyboard.down('KeyW')
+    await alice.waitForTimeout(2_000)
+    await alice.keyboard.up('KeyW')
+    await expect.poll(async () => distance(before, await positionSeenBy(bob, 'Alice')), { timeout: 10_000 }).toBeGreaterThan(2)
+
+    // The HUD shows what the status says, and the canvas shows a world, not a flat colour.
+    await expect(alice.getByTestId('hud')).toContainText('Overworld')
+    expect(await canvasVariety(alice)).toBeGreaterThan(0.05)
+    expect(await canvasVariety(bob)).toBeGreaterThan(0.05)
+  })
+
+  test('the WebGL2 fallback renders when asked for it', async ({ player }) => {
+    const page = await player('Carol', '&renderer=webgl2')
+    expect((await statusOf(page)).renderer).toBe('webgl2')
+    expect(await canvasVariety(page)).toBeGreaterThan(0.05)
+  })
+
+  test('a WebGPU device that is lost on its first frame falls back to WebGL2', async ({ root }) => {
+    const browser = await chromium.launch(chromiumLaunchOptions('webgpu-broken'))
+    try {
+      const page = await (await newPlayerContext(browser)).newPage()
+      await page.goto(`${root.url}?name=Dave`)
+      await expect(page.locator('body')).toHaveAttribute('data-state', 'running', { timeout: 60_000 })
+      expect((await statusOf(page)).renderer).toBe('webgl2')
+      expect(await canvasVariety(page)).toBeGreaterThan(0.05)
+    } finally {
+      await browser.close()
+    }
+  })
+})
+
+test.describe('a tampered overworld bundle', () => {
+  test('a file altered in transit is refused and none of it runs', async ({ browser, root }) => {
+    const page = await (await newPlayerContext(browser)).newPage()
+    let tampered = 0
+    await page.route('**/blobs/**', async (route) => {
+      const response = await route.fetch()
+      const body = Buffer.from(await response.body())
+      body[Math.floor(body.length / 2)] ^= 0x20
+      tampered++
+      await route.fulfill({ response, body })
+    })
+    const peersBefore = root.peerCount()
+    await page.goto(`${root.url}?name=Mallory`)
+    await expect(page.locator('body')).toHaveAttribute('data-state', 'error')
+    await expect(page.getByTestId('error')).toContainText('BundleHashError')
+    expect(tampered).toBeGreaterThan(0)
+    // Nothing ran: no node, no scene, no connection to the root.
+    expect(await page.evaluate(() => typeof (window as unknown as { peercompute?: { getStatus?: unknown } }).peercompute?.getStatus)).toBe('undefined')
+    expect(await page.locator('canvas').count()).toBe(0)
+    expect(root.peerCount()).toBe(peersBefore)
+  })
+
+  test('a manifest signed by another key is refused', async ({ browser, root }) => {
+    const page = await (await newPlayerContext(browser)).newPage()
+    await page.route('**/api/worlds/overworld/manifest', async (route) => {
+      const response = await route.fetch()
+      const jws = (await response.json()) as { payload: string; signatures: { protected: string; signature: string }[] }
+      const sig = jws.signatures[0]!
+      // Flip one character of the signature: a forgery the root's key cannot have made.
+      const flipped = sig.signature.startsWith('A') ? `B${sig.signature.slice(1)}` : `A${sig.signature.slice(1)}`
+      await route.fulfill({ response, json: { ...jws, signatures: [{ ...sig, signature: flipped }] } })
+    })
+    await page.goto(`${root.url}?name=Mallory`)
+    await expect(page.locator('body')).toHaveAttribute('data-state', 'error')
+    await expect(page.getByTestId('error')).toContainText('BundleSignatureError')
+    expect(await page.locator('canvas').count()).toBe(0)
+  })
+})
+
+async function transportTo(page: Page, peerId: string | null): Promise<string | undefined> {
+  const status = await statusOf(page)
+  const links = status.peers.filter((p) => p.peerId === peerId).map((p) => p.transport)
+  return links.includes('webrtc') ? 'webrtc' : links[0]
+}
+
+async function positionSeenBy(page: Page, name: string): Promise<[number, number, number]> {
+  const player = (await statusOf(page)).players.find((p) => p.name === name)
+  if (player === undefined) throw new Error(`${name} is not in the player list`)
+  return player.position
+}
+
+function distance(a: [number, number, number], b: [number, number, number]): number {
+  return Math.hypot(a[0] - b[0], a[2] - b[2])
+}

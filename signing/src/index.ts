@@ -1,0 +1,35 @@
+/**
+ * @peercompute/signing — bundle manifests and Ed25519 General JWS signatures (jose), the same
+ * in Node 20 and in browsers (WebCrypto only).
+ * @packageDocumentation
+ */
+export { bundlePathProblem } from './bundlePath.js'
+export { buildManifest, DEFAULT_MANIFEST_TTL_SECONDS } from './buildManifest.js'
+export type { BuildManifestInit } from './buildManifest.js'
+export {
+  BundleError,
+  BundleExpiredError,
+  BundleFormatError,
+  BundleHashError,
+  BundlePathError,
+  BundleSignatureError,
+  BundleSizeError,
+} from './errors.js'
+export {
+  MANIFEST_SCHEMA,
+  THUMBPRINT_PATTERN,
+  WORLD_ID_PATTERN,
+  bundleFileSchema,
+  bundleManifestSchema,
+  signedManifestSchema,
+  unsignedManifestSchema,
+} from './manifestSchema.js'
+export type { BundleFile, BundleManifest, SignatureRole, SignedManifest } from './manifestSchema.js'
+export { parseManifest } from './parseManifest.js'
+export { sha256Hex } from './sha256Hex.js'
+export { countersign, signManifest } from './signManifest.js'
+export { generateSigningKey, jwkThumbprint } from './signingKey.js'
+export type { JWK, SigningKey } from './signingKey.js'
+export { verifyBundleFiles, verifyFile } from './verifyFile.js'
+export { DEFAULT_MAX_MANIFEST_BYTES, verifyManifest } from './verifyManifest.js'
+export type { VerifyManifestOptions } from './verifyManifest.js'
