@@ -35,3 +35,8 @@ export class BundlePathError extends BundleError {
 export class BundleSizeError extends BundleError {
   override name = 'BundleSizeError'
 }
+
+/** The bundle's version is older than one already accepted or run for the same world (a rollback). */
+export class BundleRollbackError extends BundleError {
+  override name = 'BundleRollbackError'
+}

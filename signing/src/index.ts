@@ -4,14 +4,27 @@
  * @packageDocumentation
  */
 export { bundlePathProblem } from './bundlePath.js'
+export {
+  BUNDLE_FILE_FORMAT,
+  BUNDLE_FILE_MAGIC,
+  DEFAULT_BUNDLE_LIMITS,
+  bundleFileHeaderSchema,
+  decodeBundleFile,
+  encodeBundleFile,
+  formatBytes,
+  publicJwkSchema,
+} from './bundleFile.js'
+export type { BundleFileHeader, BundleLimits, DecodedBundleFile } from './bundleFile.js'
 export { buildManifest, DEFAULT_MANIFEST_TTL_SECONDS } from './buildManifest.js'
 export type { BuildManifestInit } from './buildManifest.js'
+export { checkNotRollback, compareVersions } from './compareVersions.js'
 export {
   BundleError,
   BundleExpiredError,
   BundleFormatError,
   BundleHashError,
   BundlePathError,
+  BundleRollbackError,
   BundleSignatureError,
   BundleSizeError,
 } from './errors.js'
@@ -27,9 +40,14 @@ export {
 export type { BundleFile, BundleManifest, SignatureRole, SignedManifest } from './manifestSchema.js'
 export { parseManifest } from './parseManifest.js'
 export { sha256Hex } from './sha256Hex.js'
+export { signBundle } from './signBundle.js'
+export type { SignBundleOptions } from './signBundle.js'
 export { countersign, signManifest } from './signManifest.js'
 export { generateSigningKey, jwkThumbprint } from './signingKey.js'
 export type { JWK, SigningKey } from './signingKey.js'
+export { verifyBundle } from './verifyBundle.js'
+export type { VerifiedBundle, VerifyBundleOptions } from './verifyBundle.js'
 export { verifyBundleFiles, verifyFile } from './verifyFile.js'
-export { DEFAULT_MAX_MANIFEST_BYTES, verifyManifest } from './verifyManifest.js'
-export type { VerifyManifestOptions } from './verifyManifest.js'
+export type { FileCheckWording } from './verifyFile.js'
+export { DEFAULT_MAX_MANIFEST_BYTES, verifyManifest, verifyPublisherManifest } from './verifyManifest.js'
+export type { VerifyManifestOptions, VerifyPublisherManifestOptions } from './verifyManifest.js'

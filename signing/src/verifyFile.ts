@@ -3,29 +3,42 @@ import { BundleHashError, BundlePathError } from './errors.js'
 import type { BundleManifest } from './manifestSchema.js'
 import { sha256Hex } from './sha256Hex.js'
 
-const RELOAD = "Nothing from it was run. Reload; if it persists, tell the root's operator."
+/** How file errors read, by who verifies. The default suits a player's client. */
+export interface FileCheckWording {
+  /** Why the bytes differ from the signed hash. @default 'the root or a proxy served altered code' */
+  altered?: string
+  /** Ends every message: what to do. @default "Nothing from it was run. Reload; if it persists, tell the root's operator." */
+  advice?: string
+}
 
-function altered(manifest: BundleManifest, path: string): BundleHashError {
-  return new BundleHashError(
-    `The ${manifest.id} bundle's file ${path} does not match its signed hash: the root or a proxy served altered code. ${RELOAD}`,
-  )
+const CLIENT_WORDING: Required<FileCheckWording> = {
+  altered: 'the root or a proxy served altered code',
+  advice: "Nothing from it was run. Reload; if it persists, tell the root's operator.",
 }
 
 /**
  * Checks one file's bytes against the size and SHA-256 its (verified) manifest lists.
  * Throws {@link BundlePathError} when the path is unsafe or not listed, {@link BundleHashError} on a mismatch.
  */
-export async function verifyFile(manifest: BundleManifest, path: string, bytes: Uint8Array): Promise<void> {
+export async function verifyFile(
+  manifest: BundleManifest,
+  path: string,
+  bytes: Uint8Array,
+  wording: FileCheckWording = {},
+): Promise<void> {
+  const w = { ...CLIENT_WORDING, ...wording }
   const problem = bundlePathProblem(path)
   if (problem !== null) {
-    throw new BundlePathError(`The ${manifest.id} bundle was offered a file whose path "${path}" ${problem}. ${RELOAD}`)
+    throw new BundlePathError(`The ${manifest.id} bundle was offered a file whose path "${path}" ${problem}. ${w.advice}`)
   }
   const entry = manifest.files.find((f) => f.path === path)
   if (entry === undefined) {
-    throw new BundlePathError(`The ${manifest.id} bundle's signed manifest does not list the file ${path}. ${RELOAD}`)
+    throw new BundlePathError(`The ${manifest.id} bundle's signed manifest does not list the file ${path}. ${w.advice}`)
   }
   if (bytes.byteLength !== entry.size || (await sha256Hex(bytes)) !== entry.sha256) {
-    throw altered(manifest, path)
+    throw new BundleHashError(
+      `The ${manifest.id} bundle's file ${path} does not match its signed hash: ${w.altered}. ${w.advice}`,
+    )
   }
 }
 
@@ -33,20 +46,25 @@ export async function verifyFile(manifest: BundleManifest, path: string, bytes: 
  * Checks a whole bundle: every listed file present and matching, and no file that the manifest
  * does not list. Missing files throw {@link BundleHashError}; extra ones {@link BundlePathError}.
  */
-export async function verifyBundleFiles(manifest: BundleManifest, files: Map<string, Uint8Array>): Promise<void> {
+export async function verifyBundleFiles(
+  manifest: BundleManifest,
+  files: Map<string, Uint8Array>,
+  wording: FileCheckWording = {},
+): Promise<void> {
+  const w = { ...CLIENT_WORDING, ...wording }
   const listed = new Set(manifest.files.map((f) => f.path))
   for (const path of files.keys()) {
     if (!listed.has(path)) {
       throw new BundlePathError(
-        `The ${manifest.id} bundle contains the file ${path}, which its signed manifest does not list. ${RELOAD}`,
+        `The ${manifest.id} bundle contains the file ${path}, which its signed manifest does not list. ${w.advice}`,
       )
     }
   }
   for (const file of manifest.files) {
     const bytes = files.get(file.path)
     if (bytes === undefined) {
-      throw new BundleHashError(`The ${manifest.id} bundle is missing its signed file ${file.path}. ${RELOAD}`)
+      throw new BundleHashError(`The ${manifest.id} bundle is missing its signed file ${file.path}. ${w.advice}`)
     }
-    await verifyFile(manifest, file.path, bytes)
+    await verifyFile(manifest, file.path, bytes, w)
   }
 }

@@ -23,6 +23,18 @@ export const DEFAULT_MAX_MANIFEST_BYTES = 1024 * 1024
 
 const RELOAD = "Reload; if it persists, tell the root's operator."
 
+/** Options of {@link verifyPublisherManifest}. */
+export interface VerifyPublisherManifestOptions {
+  /** The publisher's public key (carried in the bundle file); a 'publisher' signature by it is required. */
+  publisherKey: JWK
+  /** @default new Date() */
+  now?: Date
+  /** Largest signed manifest accepted, in bytes of JSON. @default 1_048_576 */
+  maxBytes?: number
+  /** Ends every error message: what the reader should do. @default 'Sign the bundle again with `peercompute sign`.' */
+  advice?: string
+}
+
 /**
  * Checks a signed manifest as it arrived (a JSON string or the parsed object) and returns the
  * manifest: size, General JWS shape, the root's signature (role 'root', kid = thumbprint of
@@ -30,91 +42,121 @@ const RELOAD = "Reload; if it persists, tell the root's operator."
  * Throws a {@link BundleError} subclass whose message says what to do.
  */
 export async function verifyManifest(signed: unknown, opts: VerifyManifestOptions): Promise<BundleManifest> {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES
-  const jws = parseSignedManifest(signed, maxBytes)
-  const headers = jws.signatures.map((s) => decodeHeader(s.protected))
-
-  await requireSignature(jws, headers, opts.rootKey, 'root')
-  const manifest = parseManifest(decodePayload(jws.payload), {
-    signed: true,
-    advice: 'Its publisher must rebuild and re-sign it.',
+  const required: Required[] = [{ key: opts.rootKey, role: 'root' }]
+  if (opts.publisherKey !== undefined) required.push({ key: opts.publisherKey, role: 'publisher' })
+  return verifySigned(signed, required, opts, {
+    tail: `Nothing from it was run. ${RELOAD}`,
+    altered: 'the root or a proxy served an altered manifest',
+    rebuild: 'Its publisher must rebuild and re-sign it.',
+    expired: "Nothing from it was run. Reload to fetch a fresh one; if it persists, the root's operator must restart or re-sign it.",
   })
-  if (opts.publisherKey !== undefined) {
-    const thumbprint = await requireSignature(jws, headers, opts.publisherKey, 'publisher')
-    if (manifest.publisher !== thumbprint) {
-      throw new BundleSignatureError(
-        `The "${manifest.id}" bundle names publisher ${manifest.publisher}, not the expected key ${thumbprint}. ` +
-          `Nothing from it was run. ${RELOAD}`,
-      )
-    }
+}
+
+/**
+ * Checks a manifest signed by its publisher alone, before any root has countersigned it (what
+ * `peercompute verify` and a root's registry do): size, shape, a 'publisher' signature by
+ * `publisherKey`, `manifest.publisher` = that key's thumbprint, the schema and expiry.
+ */
+export async function verifyPublisherManifest(
+  signed: unknown,
+  opts: VerifyPublisherManifestOptions,
+): Promise<BundleManifest> {
+  const advice = opts.advice ?? 'Sign the bundle again with `peercompute sign`.'
+  return verifySigned(signed, [{ key: opts.publisherKey, role: 'publisher' }], opts, {
+    tail: advice,
+    altered: 'the manifest was changed after it was signed, or the signature was made by another key',
+    rebuild: advice,
+    expired: 'Sign it again (`peercompute sign`) to give it a new expiry.',
+  })
+}
+
+interface Required {
+  key: JWK
+  role: SignatureRole
+}
+
+/** How error messages end, by who verifies. */
+interface Wording {
+  tail: string
+  altered: string
+  rebuild: string
+  expired: string
+}
+
+async function verifySigned(
+  signed: unknown,
+  required: Required[],
+  opts: { now?: Date; maxBytes?: number },
+  words: Wording,
+): Promise<BundleManifest> {
+  const jws = parseSignedManifest(signed, opts.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES, words.tail)
+  const headers = jws.signatures.map((s) => decodeHeader(s.protected, words.tail))
+  const thumbprints = new Map<SignatureRole, string>()
+  for (const r of required) thumbprints.set(r.role, await requireSignature(jws, headers, r, words))
+  const manifest = parseManifest(decodeJson(jws.payload, 'payload', words.tail), { signed: true, advice: words.rebuild })
+  const publisher = thumbprints.get('publisher')
+  if (publisher !== undefined && manifest.publisher !== publisher) {
+    throw new BundleSignatureError(
+      `The "${manifest.id}" bundle names publisher ${manifest.publisher}, not the expected key ${publisher}. ${words.tail}`,
+    )
   }
   const now = opts.now ?? new Date()
   if (now.getTime() > Date.parse(manifest.expires)) {
-    throw new BundleExpiredError(
-      `The "${manifest.id}" bundle expired at ${manifest.expires}. Nothing from it was run. ` +
-        "Reload to fetch a fresh one; if it persists, the root's operator must restart or re-sign it.",
-    )
+    throw new BundleExpiredError(`The "${manifest.id}" bundle expired at ${manifest.expires}. ${words.expired}`)
   }
   return manifest
 }
 
-function parseSignedManifest(signed: unknown, maxBytes: number): SignedManifest {
+function parseSignedManifest(signed: unknown, maxBytes: number, tail: string): SignedManifest {
   let value = signed
-  const text = typeof signed === 'string' ? signed : safeStringify(signed)
+  const text = typeof signed === 'string' ? signed : safeStringify(signed, tail)
   const bytes = new TextEncoder().encode(text).byteLength
   if (bytes > maxBytes) {
-    throw new BundleSizeError(
-      `The signed bundle manifest is ${bytes} bytes, more than the ${maxBytes} allowed. Nothing from it was run. ${RELOAD}`,
-    )
+    throw new BundleSizeError(`The signed bundle manifest is ${bytes} bytes, more than the ${maxBytes} allowed. ${tail}`)
   }
   if (typeof signed === 'string') {
     try {
       value = JSON.parse(signed)
     } catch {
-      throw new BundleFormatError(`The signed bundle manifest is not valid JSON. Nothing from it was run. ${RELOAD}`)
+      throw new BundleFormatError(`The signed bundle manifest is not valid JSON. ${tail}`)
     }
   }
   const shape = signedManifestSchema.safeParse(value)
   if (!shape.success) {
     throw new BundleFormatError(
-      'The signed bundle manifest is not a General JWS ({ payload, signatures: [{ protected, signature }] }). ' +
-        `Nothing from it was run. ${RELOAD}`,
+      `The signed bundle manifest is not a General JWS ({ payload, signatures: [{ protected, signature }] }). ${tail}`,
     )
   }
   return shape.data
 }
 
-function safeStringify(value: unknown): string {
+function safeStringify(value: unknown, tail: string): string {
   try {
     return JSON.stringify(value) ?? ''
   } catch {
-    throw new BundleFormatError(`The signed bundle manifest cannot be read as JSON. Nothing from it was run. ${RELOAD}`)
+    throw new BundleFormatError(`The signed bundle manifest cannot be read as JSON. ${tail}`)
   }
 }
 
-function decodeJson(b64: string, what: string): unknown {
+function decodeJson(b64: string, what: string, tail: string): unknown {
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(base64url.decode(b64)))
   } catch {
-    throw new BundleFormatError(`The signed bundle manifest's ${what} is not base64url JSON. Nothing from it was run. ${RELOAD}`)
+    throw new BundleFormatError(`The signed bundle manifest's ${what} is not base64url JSON. ${tail}`)
   }
 }
 
-function decodeHeader(b64: string): { kid: string; role: SignatureRole } | null {
-  const parsed = signatureHeaderSchema.safeParse(decodeJson(b64, 'signature header'))
+function decodeHeader(b64: string, tail: string): { kid: string; role: SignatureRole } | null {
+  const parsed = signatureHeaderSchema.safeParse(decodeJson(b64, 'signature header', tail))
   return parsed.success ? parsed.data : null
-}
-
-function decodePayload(b64: string): unknown {
-  return decodeJson(b64, 'payload')
 }
 
 /** Verifies the signatures made with `role` by `key`; returns the key's thumbprint. */
 async function requireSignature(
   jws: SignedManifest,
   headers: ({ kid: string; role: SignatureRole } | null)[],
-  jwk: JWK,
-  role: SignatureRole,
+  { key: jwk, role }: Required,
+  words: Wording,
 ): Promise<string> {
   const who = role === 'root' ? 'root' : 'publisher'
   const thumbprint = await jwkThumbprint(jwk)
@@ -122,17 +164,13 @@ async function requireSignature(
   const matching = jws.signatures.filter((_, i) => headers[i]?.kid === thumbprint && headers[i]?.role === role)
   if (matching.length === 0) {
     throw new BundleSignatureError(
-      `The bundle manifest carries no ${who} signature by the expected ${who} key (${thumbprint}). ` +
-        `Nothing from it was run. ${RELOAD}`,
+      `The bundle manifest carries no ${who} signature by the expected ${who} key (${thumbprint}). ${words.tail}`,
     )
   }
   try {
     await generalVerify({ payload: jws.payload, signatures: matching }, key, { algorithms: ['EdDSA'] })
   } catch {
-    throw new BundleSignatureError(
-      `The bundle manifest's ${who} signature does not verify: the root or a proxy served an altered manifest. ` +
-        `Nothing from it was run. ${RELOAD}`,
-    )
+    throw new BundleSignatureError(`The bundle manifest's ${who} signature does not verify: ${words.altered}. ${words.tail}`)
   }
   return thumbprint
 }

@@ -23,3 +23,4 @@ export {
   terrainStep,
 } from './terrain/heightfield.js'
 export type { TerrainDefinition } from './terrain/heightfield.js'
+export { PLACEMENT_CLEARANCE, placeOnTerrain } from './world/placeOnTerrain.js'

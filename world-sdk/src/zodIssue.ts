@@ -13,7 +13,8 @@ export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 /** `field` (dotted path) and quoted value of a zod error's first issue. */
 export function describeIssue(error: z.ZodError, input: unknown): { field: string; value: string; problem: string } {
   const issue = error.issues[0]
-  const path = issue?.path ?? []
+  // An unknown field is reported on its parent object; name the field itself.
+  const path = issue?.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : (issue?.path ?? [])
   let value: string
   try {
     value = JSON.stringify(valueAt(input, path)) ?? 'nothing'
@@ -24,6 +25,6 @@ export function describeIssue(error: z.ZodError, input: unknown): { field: strin
   return {
     field: path.length > 0 ? path.map(String).join('.') : '(top level)',
     value,
-    problem: issue?.message ?? 'unknown problem',
+    problem: issue?.code === 'unrecognized_keys' ? 'no such field' : (issue?.message ?? 'unknown problem'),
   }
 }

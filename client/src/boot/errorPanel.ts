@@ -24,6 +24,7 @@ export function showFatalError(step: string, err: unknown): BootFailure {
   document.getElementById('error')?.remove()
   const panel = document.createElement('section')
   panel.id = 'error'
+  panel.dataset.testid = 'error'
   panel.className = 'overlay'
   panel.setAttribute('role', 'alert')
   const card = document.createElement('div')

@@ -1,4 +1,5 @@
-import initLoroWasm from 'loro-crdt/web'
+// web/index.js re-exports this default, but its .d.ts omits it; this is the same module instance.
+import initLoroWasm from 'loro-crdt/web/loro_wasm.js'
 
 let loading: Promise<void> | null = null
 
@@ -9,5 +10,5 @@ let loading: Promise<void> | null = null
  */
 export function initLoro(): Promise<void> {
   loading ??= initLoroWasm().then(() => undefined)
-  return loading
+  return loading as Promise<void>
 }

@@ -1,4 +1,4 @@
-import type { BundleManifest } from '@peercompute/signing'
+import type { BundleManifest, JWK } from '@peercompute/signing'
 import { BundleFormatError, verifyFile, verifyManifest } from '@peercompute/signing'
 import type { BasisRules, WorldDefinition } from '@peercompute/world-sdk'
 import { parseBasisRules, parseWorldDefinition } from '@peercompute/world-sdk'
@@ -15,7 +15,7 @@ export interface LoadWorldBundleInit {
   /** World id to load, e.g. the well-known `overworld`. */
   worldId: string
   /** The root's public key from `/.well-known/peercompute.json`: the pinned trust anchor. */
-  rootKey: Parameters<typeof verifyManifest>[1]['rootKey']
+  rootKey: JWK
   /** `fetch`, or an in-memory stand-in in tests. */
   fetch: FetchLike
   /** Prefix of the root's URLs; '' for the page's own origin. @default '' */

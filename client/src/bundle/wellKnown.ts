@@ -4,11 +4,17 @@ import { fetchFromRoot, type FetchLike } from './fetchFromRoot.js'
 
 const jwkSchema = z.looseObject({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string().min(1) })
 
-const iceServerSchema = z.looseObject({
-  urls: z.union([z.string(), z.array(z.string())]),
-  username: z.string().optional(),
-  credential: z.string().optional(),
-})
+const iceServerSchema = z
+  .object({
+    urls: z.union([z.string(), z.array(z.string())]),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  })
+  .transform((s): RTCIceServer => ({
+    urls: s.urls,
+    ...(s.username === undefined ? {} : { username: s.username }),
+    ...(s.credential === undefined ? {} : { credential: s.credential }),
+  }))
 
 /** `/.well-known/peercompute.json` as the client reads it (docs/ARCHITECTURE.md, Root HTTP API). */
 export const wellKnownSchema = z.looseObject({

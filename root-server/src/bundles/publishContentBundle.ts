@@ -10,6 +10,8 @@ export interface PublishResult {
   version: string
   /** False when the stored signature was still good and nothing was written. */
   signed: boolean
+  /** The manifest as built from the files (publisher = the root). */
+  manifest: BundleManifest
 }
 
 /** Re-sign a stored manifest when it would expire within this many seconds. @default 7 days */
@@ -51,11 +53,11 @@ export async function publishContentBundle(
   const stored = await store.readManifest(manifest.id, manifest.version)
   if (stored !== null && (await storedStillGood(stored, manifest, key, now))) {
     await store.putManifest({ id: manifest.id, version: manifest.version, signed: stored })
-    return { id: manifest.id, version: manifest.version, signed: false }
+    return { id: manifest.id, version: manifest.version, signed: false, manifest }
   }
   const signed = await signManifest(manifest, key, 'root')
   await store.putManifest({ id: manifest.id, version: manifest.version, signed })
-  return { id: manifest.id, version: manifest.version, signed: true }
+  return { id: manifest.id, version: manifest.version, signed: true, manifest }
 }
 
 async function readUnsignedManifest(bundleDir: string): Promise<BundleManifest> {

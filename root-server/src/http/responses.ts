@@ -51,7 +51,12 @@ export async function sendFile(
     res.end()
     return
   }
-  await pipeline(createReadStream(path), res)
+  try {
+    await pipeline(createReadStream(path), res)
+  } catch (err) {
+    // The client went away mid-file (a closed tab, an aborted fetch): nothing to answer, not a fault.
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err
+  }
 }
 
 function etagMatches(header: string | undefined, etag: string): boolean {

@@ -26,6 +26,8 @@ export interface RootRequestHandlerInit {
   log?: ((line: string) => void) | undefined
   /** Called with every error that turned into a 500, so none goes unseen. */
   onError(err: unknown): void
+  /** The world registry (`/api/worlds`, `/api/worlds/:id`), asked first; see src/registry. */
+  registry?: { handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> }
 }
 
 const MANIFEST_ROUTE = /^\/api\/worlds\/([^/]+)\/manifest$/
@@ -37,7 +39,7 @@ export function rootRequestHandler(init: RootRequestHandlerInit): (req: Incoming
     const started = performance.now()
     if (init.log !== undefined) {
       const log = init.log
-      res.once('finish', () => {
+      res.once('close', () => {
         log(`${req.method ?? '?'} ${req.url ?? ''} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`)
       })
     }
@@ -51,6 +53,7 @@ export function rootRequestHandler(init: RootRequestHandlerInit): (req: Incoming
 
 async function route(init: RootRequestHandlerInit, req: IncomingMessage, res: ServerResponse): Promise<void> {
   applySecurityHeaders(res)
+  if (init.registry !== undefined && (await init.registry.handle(req, res))) return
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD')
     sendText(req, res, 405, `${req.method ?? 'This method'} is not allowed here; use GET.`)

@@ -10,6 +10,16 @@ export const AVATAR_HEIGHT = 1.8
 export const AVATAR_RADIUS = 0.35
 /** Below this height an avatar has fallen out of the world and goes back to the spawn. */
 export const RESPAWN_BELOW_Y = -50
+/** Kerbs and stairs up to this height are stepped onto; taller things (a crate) are pushed. */
+const MAX_STEP_HEIGHT = 0.3
+/** Share of the gap to the wanted velocity closed each step (Babylon's 0.05 feels like ice and barely pushes). */
+const ACCELERATION = 0.2
+/** Most force the avatar pushes with, N: a 10 kg crate slides, a boulder does not. */
+const PUSH_STRENGTH = 500
+/** Skin the controller keeps from surfaces, m; Babylon's 0.05 leaves the feet visibly floating. */
+const KEEP_DISTANCE = 0.02
+/** Weight the avatar puts on what it stands on, kg. */
+const AVATAR_MASS = 70
 /** After a jump, ground contact is ignored this long so the first steps up are not cancelled. */
 const JUMP_LOCK_S = 0.2
 
@@ -42,6 +52,11 @@ export class AvatarController {
       { capsuleHeight: AVATAR_HEIGHT, capsuleRadius: AVATAR_RADIUS },
       scene
     )
+    this.controller.maxStepHeight = MAX_STEP_HEIGHT
+    this.controller.acceleration = ACCELERATION
+    this.controller.characterStrength = PUSH_STRENGTH
+    this.controller.characterMass = AVATAR_MASS
+    this.controller.keepDistance = KEEP_DISTANCE
   }
 
   /** Advances the avatar by one fixed step; call after the physics world has stepped. */

@@ -6,9 +6,10 @@ import '@babylonjs/core/Physics/joinedPhysicsEngineComponent.js'
 import '@babylonjs/core/Physics/v2/physicsEngineComponent.js'
 import type { PhysicsEngine as BabylonPhysicsEngine } from '@babylonjs/core/Physics/v2/physicsEngine.js'
 import type { HavokPhysicsWithBindings } from '@babylonjs/havok'
-import { AVATAR_HEIGHT, AvatarController } from './avatarController.js'
+import { sampleHeight } from '@peercompute/world-sdk'
+import { AvatarController } from './avatarController.js'
 import { PropBodies } from './propBodies.js'
-import { createTerrainBody, terrainHeightAt } from './terrainBody.js'
+import { createTerrainBody } from './terrainBody.js'
 import type { AvatarPose, MovementInput, PhysicsWorld } from './physicsMessages.js'
 
 /** How far above the ground (or the spawn point, whichever is higher) the avatar's feet start. */
@@ -34,7 +35,7 @@ export class PhysicsSimulation {
 
     createTerrainBody(this.scene, terrain, world.heights)
     this.props = new PropBodies(this.scene, world.definition.props)
-    const ground = terrainHeightAt(terrain, world.heights, spawn[0], spawn[2])
+    const ground = sampleHeight(world.heights, terrain, spawn[0], spawn[2])
     const feet = new Vector3(spawn[0], Math.max(spawn[1], ground) + SPAWN_CLEARANCE, spawn[2])
     this.avatar = new AvatarController(this.scene, feet, world.rules.movement, world.rules.physics.gravity)
   }
@@ -49,7 +50,7 @@ export class PhysicsSimulation {
     return this.avatar.pose()
   }
 
-  propsSnapshot (): Float32Array {
+  propsSnapshot (): Float32Array<ArrayBuffer> {
     return this.props.snapshot()
   }
 
@@ -59,5 +60,3 @@ export class PhysicsSimulation {
     this.engine.dispose()
   }
 }
-
-export { AVATAR_HEIGHT }

@@ -31,7 +31,7 @@ export class PropBodies {
   }
 
   /** A fresh snapshot of every prop's pose, PROP_STRIDE floats each, in definition order. */
-  snapshot (): Float32Array {
+  snapshot (): Float32Array<ArrayBuffer> {
     const out = new Float32Array(this.nodes.length * PROP_STRIDE)
     this.nodes.forEach((node, i) => {
       const p = node.position

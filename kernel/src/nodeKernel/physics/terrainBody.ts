@@ -46,21 +46,6 @@ export function terrainIndices (resolution: number): Uint32Array {
   return indices
 }
 
-/** The terrain height at (x, z), bilinear between the four surrounding vertices; edges clamp. */
-export function terrainHeightAt (terrain: Terrain, heights: Float32Array, x: number, z: number): number {
-  const { size, resolution: n } = terrain
-  const fx = Math.max(0, Math.min(n - 1, ((x + size / 2) / size) * (n - 1)))
-  const fz = Math.max(0, Math.min(n - 1, ((z + size / 2) / size) * (n - 1)))
-  const col = Math.min(n - 2, Math.floor(fx))
-  const row = Math.min(n - 2, Math.floor(fz))
-  const tx = fx - col
-  const tz = fz - row
-  const h = (r: number, c: number): number => heights[r * n + c] ?? 0
-  const near = h(row, col) * (1 - tx) + h(row, col + 1) * tx
-  const far = h(row + 1, col) * (1 - tx) + h(row + 1, col + 1) * tx
-  return near * (1 - tz) + far * tz
-}
-
 /** Builds the terrain as a static body with a triangle-mesh shape; returns its mesh (never rendered). */
 export function createTerrainBody (scene: Scene, terrain: Terrain, heights: Float32Array): Mesh {
   const mesh = new Mesh('terrain', scene)

@@ -1,0 +1,60 @@
+import { createNode } from '@peercompute/kernel'
+import type { LoadedWorld, PeerComputeNode } from '@peercompute/kernel'
+import { browserPlatform } from '@peercompute/kernel/browser'
+import { generateHeightfield } from '@peercompute/world-sdk'
+import type { LoadedBundle } from '../bundle/loadWorldBundle.js'
+import type { WellKnown } from '../bundle/wellKnown.js'
+
+/** What {@link startNode} needs. */
+export interface StartNodeInit {
+  name: string
+  wellKnown: WellKnown
+  worldId: string
+}
+
+/**
+ * Creates this browser's PeerComputeNode and starts it: libp2p on the main thread (where
+ * RTCPeerConnection exists), dialing the root's multiaddrs. Loro's wasm must be initialised
+ * before this is called (boot/initLoro.ts).
+ */
+export async function startNode(init: StartNodeInit): Promise<PeerComputeNode> {
+  const { wellKnown } = init
+  const platform = browserPlatform({
+    workers: {
+      // Vite only bundles workers written as `new Worker(new URL(...), { type: 'module' })` in app code.
+      physics: () => new Worker(new URL('../workers/physics.worker.ts', import.meta.url), { type: 'module', name: 'physics' }),
+      'compute-cpu': () => new Worker(new URL('../workers/computeCpu.worker.ts', import.meta.url), { type: 'module', name: 'compute-cpu' }),
+      'compute-webgpu': () => new Worker(new URL('../workers/computeWebGPU.worker.ts', import.meta.url), { type: 'module', name: 'compute-webgpu' }),
+    },
+    allowLoopback: isLoopbackHost(location.hostname),
+    iceServers: wellKnown.iceServers,
+  })
+  const node = await createNode({
+    platform,
+    name: init.name,
+    world: init.worldId,
+    bootstrap: wellKnown.multiaddrs,
+    enablePhysics: true,
+    enableInput: true,
+    // Compute tasks only run code listed by signed bundles; WebGPU ones need an adapter.
+    enableWebGPU: 'gpu' in navigator,
+  })
+  await node.start()
+  return node
+}
+
+/** The world a verified bundle describes, as the kernel loads it (terrain heights generated here). */
+export function loadedWorld(bundle: LoadedBundle): LoadedWorld {
+  return {
+    id: bundle.manifest.id,
+    name: bundle.manifest.name,
+    definition: bundle.definition,
+    rules: bundle.rules,
+    heights: generateHeightfield(bundle.definition.terrain),
+  }
+}
+
+/** Whether the page is served from this machine, where libp2p must be allowed to dial loopback. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\./.test(hostname)
+}

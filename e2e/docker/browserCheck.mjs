@@ -1,0 +1,92 @@
+// @ts-check
+/**
+ * Loads the client from a root (here: the one in the compose stack) in headless Chromium and checks
+ * that a player gets into the overworld: the page reaches `data-state="running"`, the canvas shows a
+ * picture rather than one flat colour, and the player's node is connected to the root's libp2p node
+ * (through the p2p port the container publishes). Prints one JSON line with what it saw.
+ *
+ *   node e2e/docker/browserCheck.mjs <root url> <root peerId>
+ *
+ * Exit 0 when all holds; 1 with one plain line on stderr naming what failed.
+ */
+import { chromium } from '@playwright/test'
+import { chromiumLaunchOptions } from '@peercompute/e2e/browser'
+
+const [url, rootPeerId] = process.argv.slice(2)
+if (url === undefined || rootPeerId === undefined) {
+  console.error('usage: node e2e/docker/browserCheck.mjs <root url> <root peerId>')
+  process.exit(2)
+}
+
+/** Share of canvas pixels that differ from its most common colour (0 = blank). */
+async function canvasVariety(page) {
+  const png = await page.locator('canvas').first().screenshot()
+  return page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }))
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
+    const ctx = canvas.getContext('2d')
+    if (ctx === null) throw new Error('no 2d context')
+    ctx.drawImage(bitmap, 0, 0)
+    const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height)
+    const counts = new Map()
+    for (let i = 0; i < data.length; i += 4) {
+      const key = ((data[i] >> 3) << 10) | ((data[i + 1] >> 3) << 5) | (data[i + 2] >> 3)
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+    }
+    return 1 - Math.max(...counts.values()) / (data.length / 4)
+  }, png.toString('base64'))
+}
+
+/** Reads the node's status (the client sets `window.peercompute`, see docs/ARCHITECTURE.md). */
+function statusOf(page) {
+  return page.evaluate(() => {
+    const node = /** @type {any} */ (window).peercompute
+    return node === undefined ? null : node.getStatus()
+  })
+}
+
+const browser = await chromium.launch(chromiumLaunchOptions('webgpu'))
+let failure = null
+const seen = {}
+try {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 960, height: 600 } })
+  const page = await context.newPage()
+  const pageErrors = []
+  page.on('pageerror', (err) => pageErrors.push(err.message))
+  await page.goto(`${url}?name=docker-check`)
+  // Either state ends the wait: an error screen is a failure worth reporting at once.
+  await page.waitForFunction(() => ['running', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 90_000 })
+    .catch(() => undefined)
+  seen.state = await page.evaluate(() => document.body.dataset.state ?? null)
+  if (seen.state !== 'running') {
+    const text = (await page.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 300)
+    throw new Error(`the page did not reach data-state="running" (it is ${JSON.stringify(seen.state)}): ${text}` +
+      (pageErrors.length > 0 ? ` | page errors: ${pageErrors.slice(0, 3).join(' | ')}` : ''))
+  }
+  // Give the renderer a few frames after the state flips, then look at the picture.
+  await page.waitForTimeout(2000)
+  seen.canvasVariety = Number((await canvasVariety(page)).toFixed(3))
+  if (seen.canvasVariety <= 0.05) throw new Error(`the canvas is blank (only ${seen.canvasVariety} of its pixels differ from the most common colour)`)
+  const deadline = Date.now() + 30_000
+  let status = await statusOf(page)
+  while (status !== null && !status.peers.some((p) => p.peerId === rootPeerId) && Date.now() < deadline) {
+    await page.waitForTimeout(500)
+    status = await statusOf(page)
+  }
+  if (status === null) throw new Error('the page runs but window.peercompute is not set, so its node cannot be checked')
+  Object.assign(seen, { renderer: status.renderer, fps: status.fps, pingMs: status.pingMs, peers: status.peers.length })
+  if (!status.peers.some((p) => p.peerId === rootPeerId)) {
+    throw new Error(`the player's node never connected to the root's libp2p node ${rootPeerId} (peers: ${JSON.stringify(status.peers)})`)
+  }
+  await context.close()
+} catch (err) {
+  failure = err instanceof Error ? err.message : String(err)
+} finally {
+  await browser.close()
+}
+console.log(JSON.stringify(seen))
+if (failure !== null) {
+  console.error(failure)
+  process.exit(1)
+}

@@ -1,0 +1,208 @@
+import { TypedEventEmitter } from '@libp2p/interface'
+import { DEFAULT_BASIS_RULES } from '@peercompute/world-sdk'
+import { computeManager } from './compute/ComputeManager.js'
+import { inputManager } from './input/InputManager.js'
+import { networkManager } from './network/NetworkManager.js'
+import { physicsEngine } from './physics/PhysicsEngine.js'
+import { stateManager } from './state/StateManager.js'
+import type { ComputeManager } from './compute/ComputeManager.js'
+import type { InputManager } from './input/InputManager.js'
+import type { KernelEvents, PeerTransport } from './KernelEvents.js'
+import type { LoadedWorld } from './LoadedWorld.js'
+import type { NetworkManager, Topology } from './network/NetworkManager.js'
+import type { PhysicsEngine, PhysicsEngineInit } from './physics/PhysicsEngine.js'
+import type { SelfPose } from './state/PresenceStore.js'
+import type { StateManager, StateManagerInit } from './state/StateManager.js'
+import type { NodeRole, Platform } from '../platform/Platform.js'
+import type { PrivateKey, Startable } from '@libp2p/interface'
+
+/** Where world state is kept: by the host only, or also up the hierarchy to the parent and root. */
+export type StorageMode = 'local' | 'propagate'
+
+/** A node's state at a glance, for HUDs, health checks and tests. */
+export interface NodeStatus {
+  started: boolean
+  peerId: string | null
+  role: NodeRole
+  topology: Topology
+  storageMode: StorageMode
+  world: { id: string; name: string } | null
+  renderer: 'webgpu' | 'webgl2' | null
+  fps: number | null
+  /** Round trip to the root, ms. */
+  pingMs: number | null
+  peers: Array<{ peerId: string; transport: PeerTransport; rttMs: number | null }>
+  players: Array<{ peerId: string; name: string; position: [number, number, number]; yaw: number; self: boolean }>
+  /** Messages refused at the boundary. */
+  dropped: { presence: number; state: number; chat: number }
+}
+
+export interface NodeKernelInit {
+  platform: Platform
+  /** @default 'hierarchy' */
+  topology?: Topology
+  /** @default 'local' */
+  storageMode?: StorageMode
+  /** @default false */
+  enableWebGPU?: boolean
+  /** Simulate the avatar with Havok in a worker (never on the root). @default false */
+  enablePhysics?: boolean
+  /** @default true for peers, false for the root */
+  enableInput?: boolean
+  /** Player display name. @default 'Player' */
+  name?: string
+  /** The world the root carries from start (peers enter worlds with `enterWorld`). @default 'overworld' */
+  world?: string
+  /** Multiaddrs of the root. @default [] */
+  bootstrap?: string[]
+  privateKey?: PrivateKey
+  state?: StateManagerInit
+  physics?: PhysicsEngineInit
+}
+
+/**
+ * The compute node: owns the state, network, compute, physics and input managers, wires them,
+ * and starts and stops them in order. Bindings (client, root-server) read the managers and listen
+ * for its events; only the StateManager writes world state.
+ */
+export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Startable {
+  readonly role: NodeRole
+  readonly state: StateManager
+  readonly network: NetworkManager
+  readonly compute: ComputeManager
+  /** Havok in a worker; null when physics is disabled (always on the root). */
+  readonly physics: PhysicsEngine | null
+  readonly input: InputManager
+
+  private started = false
+  private current: LoadedWorld | null = null
+  private pose: SelfPose | null = null
+  private render: { renderer: 'webgpu' | 'webgl2' | null; fps: number | null } = { renderer: null, fps: null }
+
+  constructor(private readonly init: NodeKernelInit) {
+    super()
+    const { platform } = init
+    this.role = platform.role
+    this.state = stateManager({ answerSync: this.role === 'root' || (init.bootstrap ?? []).length === 0, ...init.state })({
+      events: this,
+      publish: (channel, bytes) => { this.network.publish(channel, bytes) },
+      disconnect: (peerId) => { this.network.disconnect(peerId) }
+    })
+    this.network = networkManager({
+      topology: init.topology ?? 'hierarchy',
+      bootstrap: init.bootstrap ?? [],
+      ...(init.privateKey == null ? {} : { privateKey: init.privateKey })
+    })({ platform, state: this.state, events: this, pose: () => this.currentPose() })
+    this.compute = computeManager({ enableWebGPU: init.enableWebGPU ?? false })({ spawnWorker: (kind) => platform.spawnWorker(kind) })
+    this.physics = init.enablePhysics === true && this.role !== 'root'
+      ? physicsEngine(init.physics ?? {})({
+        spawnWorker: () => platform.spawnWorker('physics'),
+        onError: (err) => { this.dispatchEvent(new CustomEvent('error', { detail: err })) }
+      })
+      : null
+    this.input = inputManager()({ onInput: (input) => { this.physics?.setInput(input) } })
+  }
+
+  isStarted(): boolean { return this.started }
+
+  async start(): Promise<void> {
+    if (this.started) return
+    try {
+      await this.state.start()
+      await this.network.start()
+      await this.compute.start()
+      await this.physics?.start()
+      if (this.init.enableInput ?? this.role !== 'root') await this.input.start()
+      // The root carries its world's topics from the start (gossipsub forwards them as the hub);
+      // it needs no terrain or physics, so default rules stand in until enterWorld gives the real ones.
+      if (this.role === 'root') this.enterRootWorld({ id: this.init.world ?? 'overworld', name: this.init.world ?? 'overworld', rules: DEFAULT_BASIS_RULES })
+    } catch (err) {
+      await this.stopManagers()
+      throw err
+    }
+    this.started = true
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    await this.stopManagers()
+    this.current = null
+    this.pose = null
+  }
+
+  /** Subscribes the world's topics, loads its physics and starts presence. */
+  async enterWorld(world: LoadedWorld): Promise<void> {
+    const peerId = this.network.peerId()
+    if (!this.started || peerId == null) throw new Error('Start the node (node.start()) before entering a world.')
+    this.current = world
+    this.pose = null
+    if (this.role === 'root') {
+      this.enterRootWorld(world)
+      return
+    }
+    this.state.enterWorld(world, { peerId, name: this.init.name ?? 'Player' })
+    this.network.joinWorld(world.id)
+    if (this.physics != null) {
+      // generateHeightfield allocates a plain ArrayBuffer; the physics schema's type says so.
+      await this.physics.loadWorld({ ...world, heights: world.heights as Float32Array<ArrayBuffer> })
+      this.physics.setInput(this.input.current())
+    }
+  }
+
+  /** Leaves the current world: unsubscribes its topics and drops its state from this node. */
+  leaveWorld(): void {
+    this.network.leaveWorld()
+    this.state.leaveWorld()
+    this.current = null
+  }
+
+  /** Sets the avatar pose of a node without physics (a headless player, a bot, a test). */
+  setPose(pose: SelfPose): void {
+    this.pose = { position: [...pose.position], yaw: pose.yaw, velocity: [...pose.velocity] }
+  }
+
+  /** The render binding reports what it draws with, for the status. */
+  reportRender(report: { renderer: 'webgpu' | 'webgl2'; fps: number }): void {
+    this.render = { renderer: report.renderer, fps: Number.isFinite(report.fps) ? Math.round(report.fps * 10) / 10 : null }
+  }
+
+  status(): NodeStatus {
+    const world = this.state.world()
+    return {
+      started: this.started,
+      peerId: this.network.peerId(),
+      role: this.role,
+      topology: this.init.topology ?? 'hierarchy',
+      storageMode: this.init.storageMode ?? 'local',
+      world: world == null ? null : { id: world.id, name: world.name },
+      renderer: this.render.renderer,
+      fps: this.render.fps,
+      pingMs: this.network.pingMs(),
+      peers: this.network.peers(),
+      players: this.state.presence.players().map(({ peerId, name, position, yaw, self }) => ({ peerId, name, position, yaw, self })),
+      dropped: this.state.dropped()
+    }
+  }
+
+  private enterRootWorld(world: Pick<LoadedWorld, 'id' | 'name' | 'rules'>): void {
+    const peerId = this.network.peerId() ?? ''
+    this.state.enterWorld(world, { peerId, name: 'root' })
+    this.network.joinWorld(world.id)
+  }
+
+  private currentPose(): SelfPose | null {
+    const avatar = this.physics?.avatar()
+    if (avatar != null) return { position: avatar.position, yaw: avatar.yaw, velocity: avatar.velocity }
+    if (this.pose != null) return this.pose
+    return this.current == null ? null : { position: this.current.definition.spawn, yaw: 0, velocity: [0, 0, 0] }
+  }
+
+  private async stopManagers(): Promise<void> {
+    await this.input.stop()
+    await this.physics?.stop()
+    await this.compute.stop()
+    await this.network.stop()
+    await this.state.stop()
+  }
+}

@@ -1,0 +1,150 @@
+import { cpuKernelCodeHash, shaderCodeHash } from './cpuKernels.js'
+import { ComputeTaskError, ComputeUnavailableError, UntrustedCodeError, fromComputeWorkerSchema } from './computeTask.js'
+import { webGPU } from './webGPUComputeWorker.js'
+import type { ComputeResult, ComputeTask, ToComputeWorker } from './computeTask.js'
+import type { WorkerKind } from '../../platform/Platform.js'
+import type { WorkerPort } from '../../platform/WorkerPort.js'
+import type { Startable } from '@libp2p/interface'
+
+export interface ComputeManagerInit {
+  /** Look for a WebGPU adapter and accept 'webgpu' tasks. @default false */
+  enableWebGPU?: boolean
+  /** A task that has not answered after this long fails. @default 30000 */
+  taskTimeoutMs?: number
+}
+
+export interface ComputeManagerComponents {
+  spawnWorker(kind: Extract<WorkerKind, 'compute-cpu' | 'compute-webgpu'>): WorkerPort
+}
+
+/** What this node can compute. */
+export interface ComputeCapabilities {
+  cpu: true
+  webgpu: 'available' | 'no adapter' | 'disabled'
+}
+
+/**
+ * Runs compute tasks in workers, and only code this node trusts: a shader or kernel whose SHA-256
+ * a verified bundle listed (`trust`). Tasks run locally for now; splitting one across peers and
+ * spot-checking their results goes in front of `runLocal` (the seam for that later step).
+ */
+export interface ComputeManager extends Startable {
+  capabilities(): ComputeCapabilities
+  /** Adds a code hash (lowercase hex SHA-256) from a verified bundle to the trusted set. */
+  trust(sha256: string): void
+  isTrusted(sha256: string): boolean
+  /** Runs a task; throws UntrustedCodeError, ComputeUnavailableError or ComputeTaskError. */
+  submitTask(task: ComputeTask): Promise<ComputeResult>
+}
+
+interface Pending { resolve(r: ComputeResult): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout>; started: number; device: 'cpu' | 'webgpu' }
+
+class DefaultComputeManager implements ComputeManager {
+  private readonly trusted = new Set<string>()
+  private readonly workers = new Map<'cpu' | 'webgpu', WorkerPort>()
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 1
+  private started = false
+  private webgpu: ComputeCapabilities['webgpu'] = 'disabled'
+
+  constructor(private readonly init: ComputeManagerInit, private readonly components: ComputeManagerComponents) {}
+
+  isStarted(): boolean { return this.started }
+
+  async start(): Promise<void> {
+    if (this.init.enableWebGPU === true) {
+      const adapter = await webGPU()?.requestAdapter().catch(() => null)
+      this.webgpu = adapter == null ? 'no adapter' : 'available'
+    }
+    this.started = true
+  }
+
+  stop(): void {
+    this.started = false
+    for (const worker of this.workers.values()) worker.terminate()
+    this.workers.clear()
+    for (const [id, p] of this.pending) this.settle(id, new ComputeUnavailableError('The node stopped before the task finished.'), p)
+  }
+
+  capabilities(): ComputeCapabilities {
+    return { cpu: true, webgpu: this.webgpu }
+  }
+
+  trust(sha256: string): void {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new TypeError('trust() takes a lowercase hex SHA-256 (64 characters).')
+    this.trusted.add(sha256)
+  }
+
+  isTrusted(sha256: string): boolean {
+    return this.trusted.has(sha256)
+  }
+
+  async submitTask(task: ComputeTask): Promise<ComputeResult> {
+    if (!this.started) throw new ComputeUnavailableError('Start the node before submitting compute tasks.')
+    const hash = task.type === 'cpu' ? await cpuKernelCodeHash(task.kernel) : await shaderCodeHash(task.shader)
+    if (!this.trusted.has(hash)) {
+      throw new UntrustedCodeError(`This ${task.type === 'cpu' ? `kernel (${task.kernel})` : 'shader'} is not listed by any verified bundle (sha256 ${hash}); only code from signed bundles runs.`)
+    }
+    if (task.type === 'webgpu' && this.webgpu !== 'available') {
+      throw new ComputeUnavailableError(`WebGPU compute is unavailable on this node (${this.webgpu}); use a 'cpu' task or a browser with WebGPU.`)
+    }
+    return this.runLocal(task)
+  }
+
+  private runLocal(task: ComputeTask): Promise<ComputeResult> {
+    let message: ToComputeWorker
+    const id = this.nextId++
+    if (task.type === 'cpu') {
+      message = { type: 'run', id, task: { type: 'cpu', kernel: task.kernel, input: task.input } }
+    } else {
+      const [x, y = 1, z = 1] = typeof task.workgroups === 'number' ? [task.workgroups] : task.workgroups
+      message = { type: 'run', id, task: { type: 'webgpu', shader: task.shader, entryPoint: task.entryPoint ?? 'main', input: task.input, outputLength: task.outputLength, workgroups: [x, y, z] } }
+    }
+    const device = task.type === 'cpu' ? 'cpu' : 'webgpu'
+    const worker = this.worker(device)
+    return new Promise<ComputeResult>((resolve, reject) => {
+      const timeoutMs = this.init.taskTimeoutMs ?? 30_000
+      const timer = setTimeout(() => {
+        const p = this.pending.get(id)
+        if (p != null) this.settle(id, new ComputeTaskError(`The ${device} task did not finish within ${timeoutMs} ms.`), p)
+      }, timeoutMs)
+      this.pending.set(id, { resolve, reject, timer, started: performance.now(), device })
+      worker.postMessage(message)
+    })
+  }
+
+  private worker(device: 'cpu' | 'webgpu'): WorkerPort {
+    const existing = this.workers.get(device)
+    if (existing != null) return existing
+    const worker = this.components.spawnWorker(device === 'cpu' ? 'compute-cpu' : 'compute-webgpu')
+    worker.onMessage((raw) => {
+      const parsed = fromComputeWorkerSchema.safeParse(raw)
+      if (!parsed.success) return
+      const p = this.pending.get(parsed.data.id)
+      if (p == null) return
+      if (parsed.data.type === 'result') this.settle(parsed.data.id, { output: parsed.data.output, device: p.device, ms: performance.now() - p.started }, p)
+      else this.settle(parsed.data.id, new ComputeTaskError(`The ${p.device} task failed: ${parsed.data.message}`), p)
+    })
+    worker.onError((err) => {
+      this.workers.delete(device)
+      worker.terminate()
+      for (const [id, p] of this.pending) {
+        if (p.device === device) this.settle(id, new ComputeTaskError(`The ${device} compute worker crashed: ${err.message}`), p)
+      }
+    })
+    this.workers.set(device, worker)
+    return worker
+  }
+
+  private settle(id: number, outcome: ComputeResult | Error, p: Pending): void {
+    this.pending.delete(id)
+    clearTimeout(p.timer)
+    if (outcome instanceof Error) p.reject(outcome)
+    else p.resolve(outcome)
+  }
+}
+
+/** Builds the ComputeManager: `computeManager(init)(components)`. */
+export function computeManager(init: ComputeManagerInit = {}) {
+  return (components: ComputeManagerComponents): ComputeManager => new DefaultComputeManager(init, components)
+}
