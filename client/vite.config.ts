@@ -18,6 +18,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: true,
     chunkSizeWarningLimit: 4096,
+    // bench/bare.html is the baseline page of the first-frame benchmark (bench/src/overworld).
+    rollupOptions: { input: { main: 'index.html', bare: 'bench/bare.html' } },
   },
   worker: { format: 'es' },
   resolve: {

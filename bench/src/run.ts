@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runBundleVerifyBench } from './bundles/verifyBench.js'
 import { runOverworldBench } from './overworld/overworldBench.js'
 
 /**
@@ -8,7 +9,8 @@ import { runOverworldBench } from './overworld/overworldBench.js'
 async function main(): Promise<void> {
   const only = process.argv[2]
   const benches: Record<string, () => Promise<void>> = {
-    overworld: runOverworldBench
+    overworld: runOverworldBench,
+    bundles: runBundleVerifyBench
   }
   for (const [name, bench] of Object.entries(benches)) {
     if (only !== undefined && only !== name) continue

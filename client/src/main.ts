@@ -11,10 +11,6 @@ import { LoadingScreen } from './boot/loadingScreen.js'
 import { parseUrlOptions } from './boot/urlOptions.js'
 import { loadWellKnown } from './bundle/wellKnown.js'
 import { loadWorldBundle } from './bundle/loadWorldBundle.js'
-import { createRenderEngine } from './render/createRenderEngine.js'
-import { loadedWorld, startNode } from './node/startNode.js'
-import { kernelView } from './node/kernelView.js'
-import { startPlaySession } from './session/playSession.js'
 
 /** Blobs are content-addressed and immutable, so the HTTP cache may serve them; the rest is revalidated. */
 const fetchFromPage = (url: string, init?: { signal?: AbortSignal }): Promise<Response> =>
@@ -23,9 +19,12 @@ const fetchFromPage = (url: string, init?: { signal?: AbortSignal }): Promise<Re
 async function boot(): Promise<void> {
   const options = parseUrlOptions(location.search)
   const loading = new LoadingScreen()
-  // Loro's wasm downloads while the player types a name and the bundle verifies.
+  // Loro's wasm, Babylon and libp2p download while the player types a name and the bundle
+  // verifies; the first chunk holds only what shows progress and checks the bundle.
   const loro = initLoro()
-  loro.catch(() => undefined)
+  const renderCode = import('./render/createRenderEngine.js')
+  const nodeCode = Promise.all([import('./node/startNode.js'), import('./node/kernelView.js'), import('./session/playSession.js')])
+  for (const pending of [loro, renderCode, nodeCode]) pending.catch(() => undefined)
 
   loading.step('Choose a name', 0)
   const name = await resolvePlayerName(options.name)
@@ -46,12 +45,14 @@ async function boot(): Promise<void> {
     loading.step('Starting the renderer…', 1)
     loading.note(`${bundle.manifest.name} ${bundle.manifest.version} · signature and ${bundle.manifest.files.length} files verified`)
     const canvas = createSceneCanvas()
+    const { createRenderEngine } = await renderCode
     const render = await createRenderEngine(canvas, options.renderer)
     console.info(`[peercompute] renderer: ${render.renderer} (${render.reason})`)
 
     step = 'join the network'
     loading.step('Joining the network…')
     await loro
+    const [{ loadedWorld, startNode }, { kernelView }, { startPlaySession }] = await nodeCode
     const node = await startNode({ name, wellKnown, worldId: bundle.manifest.id })
 
     step = 'start physics'

@@ -4,7 +4,7 @@ import type { BundleLimits } from './bundleFile.js'
 import { BundleSignatureError } from './errors.js'
 import type { BundleManifest, SignedManifest } from './manifestSchema.js'
 import { jwkThumbprint } from './signingKey.js'
-import { verifyBundleFiles } from './verifyFile.js'
+import { checkFileHashes, hashFiles } from './verifyFile.js'
 import { verifyPublisherManifest } from './verifyManifest.js'
 
 /** Options of {@link verifyBundle}. */
@@ -47,11 +47,14 @@ export async function verifyBundle(bytes: Uint8Array, opts: VerifyBundleOptions 
       throw new BundleSignatureError(`The bundle is signed by key ${got}, not by the expected key ${want}. ${advice}`)
     }
   }
+  // Hash while the signature is checked; the hashes are compared only against a verified manifest.
+  const hashing = hashFiles(files)
+  hashing.catch(() => undefined)
   const manifest = await verifyPublisherManifest(header.signed, {
     publisherKey: carried,
     advice,
     ...(opts.now ? { now: opts.now } : {}),
   })
-  await verifyBundleFiles(manifest, files, { altered: 'it was changed after the bundle was signed', advice })
+  checkFileHashes(manifest, files, await hashing, { altered: 'it was changed after the bundle was signed', advice })
   return { manifest, signed: header.signed, publisherKey: carried, files }
 }

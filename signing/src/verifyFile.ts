@@ -42,6 +42,12 @@ export async function verifyFile(
   }
 }
 
+/** SHA-256 (lowercase hex) of every file, computed concurrently (WebCrypto works off the calling thread). */
+export async function hashFiles(files: Map<string, Uint8Array>): Promise<Map<string, string>> {
+  const entries = await Promise.all([...files].map(async ([path, bytes]) => [path, await sha256Hex(bytes)] as const))
+  return new Map(entries)
+}
+
 /**
  * Checks a whole bundle: every listed file present and matching, and no file that the manifest
  * does not list. Missing files throw {@link BundleHashError}; extra ones {@link BundlePathError}.
@@ -51,6 +57,19 @@ export async function verifyBundleFiles(
   files: Map<string, Uint8Array>,
   wording: FileCheckWording = {},
 ): Promise<void> {
+  checkFileHashes(manifest, files, await hashFiles(files), wording)
+}
+
+/**
+ * {@link verifyBundleFiles} on hashes computed beforehand by {@link hashFiles} (so hashing can run
+ * while the signature is checked). Throws the same errors.
+ */
+export function checkFileHashes(
+  manifest: BundleManifest,
+  files: Map<string, Uint8Array>,
+  hashes: Map<string, string>,
+  wording: FileCheckWording = {},
+): void {
   const w = { ...CLIENT_WORDING, ...wording }
   const listed = new Set(manifest.files.map((f) => f.path))
   for (const path of files.keys()) {
@@ -65,6 +84,10 @@ export async function verifyBundleFiles(
     if (bytes === undefined) {
       throw new BundleHashError(`The ${manifest.id} bundle is missing its signed file ${file.path}. ${w.advice}`)
     }
-    await verifyFile(manifest, file.path, bytes, w)
+    if (bytes.byteLength !== file.size || hashes.get(file.path) !== file.sha256) {
+      throw new BundleHashError(
+        `The ${manifest.id} bundle's file ${file.path} does not match its signed hash: ${w.altered}. ${w.advice}`,
+      )
+    }
   }
 }

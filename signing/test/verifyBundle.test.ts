@@ -30,7 +30,9 @@ function rewrite(
   const copy = new Map(files)
   const h = structuredClone(header)
   change(h, copy)
-  const { format: _f, entries: _e, ...rest } = h
+  const rest: Partial<BundleFileHeader> = h
+  delete rest.format
+  delete rest.entries
   return encodeBundleFile(rest, [...copy].map(([path, b]) => ({ path, bytes: b })))
 }
 

@@ -1,19 +1,19 @@
 import type { AbstractEngine } from '@babylonjs/core/Engines/abstractEngine.js'
 import { Vector3 } from '@babylonjs/core/Maths/math.vector.js'
-import { Color3 } from '@babylonjs/core/Maths/math.color.js'
 import type { WorldDefinition } from '@peercompute/world-sdk'
 import { sampleHeight } from '@peercompute/world-sdk'
 import { ChatBox } from '../hud/chatBox.js'
 import { Hud } from '../hud/hud.js'
 import { PlayerControls } from '../input/playerControls.js'
 import type { KernelView } from '../node/kernelView.js'
-import { createAvatarMesh } from '../render/avatarMesh.js'
+import { avatarColor, createAvatarMesh } from '../render/avatarMesh.js'
 import type { Renderer } from '../render/engineChoice.js'
 import { PropsView } from '../render/propsView.js'
 import { QUALITY_LEVELS, QualityGovernor } from '../render/qualityGovernor.js'
 import { RemoteAvatars } from '../render/remoteAvatars.js'
 import { ThirdPersonCamera } from '../render/thirdPersonCamera.js'
 import { createWorldScene, followWithSun } from '../render/worldScene.js'
+import { FIRST_FRAME_MARK } from './firstFrameMark.js'
 
 /** What a play session draws and drives. */
 export interface PlaySessionInit {
@@ -46,7 +46,8 @@ export function startPlaySession(init: PlaySessionInit): { stop: () => void } {
   const groundAt = (x: number, z: number): number => sampleHeight(heights, definition.terrain, x, z)
   const camera = new ThirdPersonCamera(world.scene, groundAt)
   world.scene.activeCamera = camera.camera
-  const self = createAvatarMesh(world.scene, 'self', new Color3(0.43, 0.9, 0.72))
+  // The same colour others give this player (from the peerId), so everyone agrees who is who.
+  const self = createAvatarMesh(world.scene, 'self', avatarColor(kernel.selfId()))
   world.shadows.addShadowCaster(self, true)
   self.position.set(...definition.spawn)
 
@@ -68,6 +69,7 @@ export function startPlaySession(init: PlaySessionInit): { stop: () => void } {
   })
   let lastHud = 0
   let lastReport = 0
+  let firstFrameMarked = false
   const focus = new Vector3()
   const frame = (): void => {
     const dt = Math.min(0.1, engine.getDeltaTime() / 1000)
@@ -87,6 +89,10 @@ export function startPlaySession(init: PlaySessionInit): { stop: () => void } {
     followWithSun(world, focus)
     remotes.pose(now)
     world.scene.render()
+    if (!firstFrameMarked) {
+      firstFrameMarked = true
+      performance.mark(FIRST_FRAME_MARK)
+    }
     remotes.placeTags(world.scene, camera.camera)
 
     const wall = performance.now()

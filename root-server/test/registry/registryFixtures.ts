@@ -58,7 +58,9 @@ export function rewrite(bytes: Uint8Array, change: (h: BundleFileHeader, files: 
   const h = structuredClone(header)
   const copy = new Map(files)
   change(h, copy)
-  const { format: _f, entries: _e, ...rest } = h
+  const rest: Partial<BundleFileHeader> = h
+  delete rest.format
+  delete rest.entries
   return encodeBundleFile(rest, [...copy].map(([path, b]) => ({ path, bytes: b })))
 }
 

@@ -1,0 +1,45 @@
+import * as signing from '@peercompute/signing'
+import { chromium } from '@playwright/test'
+import { chromiumLaunchOptions } from '@peercompute/e2e/browser'
+import { row } from '../stats.js'
+import { measureVerify } from './measureVerify.js'
+import type { VerifyTiming } from './measureVerify.js'
+import { serveSigningPage } from './signingPage.js'
+
+const SIZES_MB = [1, 10, 50]
+const RUNS = 15
+
+/**
+ * Issue 4's figure: time to verify a signed bundle (layout, publisher signature, every file's
+ * SHA-256) beside one plain SHA-256 of the same bytes, in Node and in Chromium, same run.
+ */
+export async function runBundleVerifyBench(): Promise<void> {
+  print('node', await measureVerify(signing, SIZES_MB, RUNS))
+  const page = await serveSigningPage()
+  const browser = await chromium.launch(chromiumLaunchOptions('webgl2'))
+  try {
+    const tab = await browser.newPage()
+    await tab.goto(page.url)
+    const timings = await tab.evaluate(
+      async ({ source, sizes, runs }) => {
+        const specifier = '/signing/index.js'
+        const lib: unknown = await import(specifier)
+        // The same function as in Node, passed as text.
+        const measure = new Function(`return (${source})`)() as (l: unknown, s: number[], r: number) => Promise<VerifyTiming[]>
+        return measure(lib, sizes, runs)
+      },
+      { source: measureVerify.toString(), sizes: SIZES_MB, runs: RUNS },
+    )
+    print(`chromium ${browser.version()}`, timings)
+  } finally {
+    await browser.close()
+    await page.close()
+  }
+}
+
+function print(runtime: string, timings: VerifyTiming[]): void {
+  for (const t of timings) {
+    const label = `${runtime}: verify ${t.megabytes} MB bundle (${t.files} files)`
+    console.log(row(label, t.verifyMs, t.sha256Ms, 'ms', '<= 1.2x of SHA-256'))
+  }
+}

@@ -1,0 +1,111 @@
+import { LoroDoc } from 'loro-crdt'
+import { UpdateGuard } from './UpdateGuard.js'
+import { checkUpdate } from './updateRules.js'
+import { WorldDoc } from './WorldDoc.js'
+import { WORLD_CONTAINERS } from './worldSchema.js'
+import type { WorldLog } from './StatePersistence.js'
+import type { UpdateOrigin } from './updateRules.js'
+import type { ChatMessage, DropReason } from '../KernelEvents.js'
+import type { TreeID, VersionVector } from 'loro-crdt'
+
+/** The outcome of an incoming update: applied (or a replay of known operations), or refused. */
+export type ReplicaResult =
+  | { ok: true; replay: boolean; chat: ChatMessage[]; durable: Promise<void> }
+  | { ok: false; reason: DropReason | 'pending' }
+
+const DONE = Promise.resolve()
+
+/**
+ * One world's document on this node, with the guard every incoming update passes and, where
+ * the node persists (the root), the world's log: accepted updates and local writes are
+ * imported, then appended; replays (operations all known already) are neither imported nor logged.
+ */
+export class WorldReplica {
+  readonly world: WorldDoc
+  private readonly guard: UpdateGuard
+  private compacting = false
+
+  constructor(readonly id: string, private readonly log: WorldLog | null, private readonly onError: (err: unknown) => void = () => {}) {
+    const doc = new LoroDoc()
+    restore(doc, log?.stored() ?? [], onError)
+    this.world = new WorldDoc(doc)
+    this.guard = new UpdateGuard(doc)
+  }
+
+  /** Whether this replica keeps its world on disk. */
+  persists(): boolean { return this.log != null }
+
+  /** Checks and applies an update from outside. Never throws. */
+  receive(bytes: Uint8Array, origin: UpdateOrigin, chatMaxLength: number): ReplicaResult {
+    const result = this.guard.apply(bytes, (json, shadow) => {
+      const tree = shadow.getTree(WORLD_CONTAINERS.scene)
+      const verdict = checkUpdate(json, origin, chatMaxLength, (id) => tree.has(id as TreeID))
+      return verdict.ok ? { ok: true, value: verdict.chat } : verdict
+    })
+    if (!result.ok) return result
+    // A replay may still be on its way to disk (the same update came by gossip a moment ago).
+    if (result.replay) return { ok: true, replay: true, chat: [], durable: this.log?.flushed() ?? DONE }
+    return { ok: true, replay: false, chat: result.value, durable: this.persist(bytes) }
+  }
+
+  /** Records a write this node made on `world` (already in the document); resolves once durable. */
+  local(update: Uint8Array): Promise<void> {
+    this.guard.local(update)
+    return this.persist(update)
+  }
+
+  /** This replica's version vector. */
+  version(): VersionVector { return this.world.doc.oplogVersion() }
+
+  /** What a peer at version `theirs` lacks (empty when nothing). */
+  missing(theirs: VersionVector): Uint8Array {
+    const order = this.world.doc.oplogVersion().compare(theirs)
+    if (order !== undefined && order <= 0) return new Uint8Array(0)
+    return this.world.doc.export({ mode: 'update', from: theirs })
+  }
+
+  /** Whether this replica lacks something a peer at `theirs` holds. */
+  lacks(theirs: VersionVector): boolean {
+    const order = this.world.doc.oplogVersion().compare(theirs)
+    return order === undefined || order < 0
+  }
+
+  /** Resolves once everything logged so far is on disk. */
+  flushed(): Promise<void> { return this.log?.flushed() ?? DONE }
+
+  destroy(): void {
+    this.guard.reset()
+    this.world.doc.free()
+  }
+
+  private persist(update: Uint8Array): Promise<void> {
+    const log = this.log
+    if (log == null) return DONE
+    const durable = log.append(update)
+    if (!this.compacting && log.wantsCompaction()) {
+      this.compacting = true
+      log.compact(() => this.world.doc.export({ mode: 'snapshot' }))
+        .catch(this.onError)
+        .finally(() => { this.compacting = false })
+    }
+    return durable
+  }
+}
+
+/** Loads stored history; a record Loro refuses is skipped and reported rather than failing the load. */
+function restore(doc: LoroDoc, stored: Uint8Array[], onError: (err: unknown) => void): void {
+  if (stored.length === 0) return
+  try {
+    doc.importBatch(stored)
+    return
+  } catch {
+    // Fall back to one record at a time below.
+  }
+  for (const [i, bytes] of stored.entries()) {
+    try {
+      doc.import(bytes)
+    } catch (err) {
+      onError(new Error(`stored record ${i} of the world log could not be imported and was skipped: ${String(err)}`))
+    }
+  }
+}
