@@ -37,6 +37,46 @@ test.describe('explore the overworld', () => {
     expect(await canvasVariety(bob)).toBeGreaterThan(0.05)
   })
 
+  test('players whose WebRTC cannot connect still play through the root', async ({ root }) => {
+    // These pages have no working WebRTC, as with a privacy extension or a policy that disables it
+    // (every RTCPeerConnection fails at once): the direct link cannot form, and presence must keep
+    // flowing through the root. (Blocking UDP from outside is not reliable here: any interface the
+    // machine has, a Docker bridge say, gives Chromium a working host candidate.)
+    const browser = await chromium.launch(chromiumLaunchOptions('webgl2'))
+    try {
+      const open = async (name: string): Promise<Page> => {
+        const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 640, height: 400 } })
+        await context.addInitScript(() => {
+          const blocked = function RTCPeerConnection(): never {
+            throw new DOMException('WebRTC is disabled in this browser', 'NotSupportedError')
+          }
+          Object.defineProperty(window, 'RTCPeerConnection', { value: blocked, configurable: true })
+        })
+        const page = await context.newPage()
+        await page.goto(`${root.url}?name=${name}`)
+        await expect(page.locator('body')).toHaveAttribute('data-state', 'running', { timeout: 60_000 })
+        return page
+      }
+      const erin = await open('Erin')
+      const frank = await open('Frank')
+      await expect.poll(async () => (await statusOf(erin)).players.map((p) => p.name), { timeout: 10_000 }).toContain('Frank')
+      await expect.poll(async () => (await statusOf(frank)).players.map((p) => p.name), { timeout: 10_000 }).toContain('Erin')
+      const frankId = (await statusOf(frank)).peerId
+
+      const before = await positionSeenBy(frank, 'Erin')
+      await erin.locator('canvas').first().click()
+      await erin.keyboard.down('KeyW')
+      await erin.waitForTimeout(2_000)
+      await erin.keyboard.up('KeyW')
+      await expect.poll(async () => distance(before, await positionSeenBy(frank, 'Erin')), { timeout: 10_000 }).toBeGreaterThan(2)
+      // By now the WebRTC dial has been tried and failed; the players never linked directly.
+      expect(await transportTo(erin, frankId)).not.toBe('webrtc')
+      expect((await statusOf(erin)).peers.some((p) => p.transport === 'websockets')).toBe(true)
+    } finally {
+      await browser.close()
+    }
+  })
+
   test('the WebGL2 fallback renders when asked for it', async ({ player }) => {
     const page = await player('Carol', '&renderer=webgl2')
     expect((await statusOf(page)).renderer).toBe('webgl2')

@@ -3,6 +3,7 @@ import { playerNameSchema } from './nodeKernel/state/stateSchemas.js'
 import type { ComputeResult, ComputeTask } from './nodeKernel/compute/computeTask.js'
 import type { Topology } from './nodeKernel/network/NetworkManager.js'
 import type { NodeStatus, StorageMode } from './nodeKernel/NodeKernel.js'
+import type { StatePersistence } from './nodeKernel/state/StatePersistence.js'
 import type { Platform } from './platform/Platform.js'
 
 /** Options of `createNode` (see ARCHITECTURE.md). */
@@ -25,6 +26,8 @@ export interface CreateNodeOptions {
   world?: string
   /** Multiaddrs of the root, each ending in /p2p/<peerId>. */
   bootstrap?: string[]
+  /** Durable storage of world state: the root passes root-server's file persistence. @default in memory only */
+  persistence?: StatePersistence
 }
 
 /** A running PeerCompute node, as applications hold it. */
@@ -49,7 +52,7 @@ export async function createNode(options: CreateNodeOptions): Promise<PeerComput
   }
   const kernel = new NodeKernel({
     platform: options.platform,
-    ...pick(options, ['topology', 'storageMode', 'enableWebGPU', 'enablePhysics', 'enableInput', 'name', 'world', 'bootstrap'])
+    ...pick(options, ['topology', 'storageMode', 'enableWebGPU', 'enablePhysics', 'enableInput', 'name', 'world', 'bootstrap', 'persistence'])
   })
   return {
     kernel,

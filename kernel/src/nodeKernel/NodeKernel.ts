@@ -5,6 +5,8 @@ import { inputManager } from './input/InputManager.js'
 import { networkManager } from './network/NetworkManager.js'
 import { physicsEngine } from './physics/PhysicsEngine.js'
 import { stateManager } from './state/StateManager.js'
+import { stateSync } from './state/StateSync.js'
+import { peerIdOfAddr } from './network/transportOf.js'
 import type { ComputeManager } from './compute/ComputeManager.js'
 import type { InputManager } from './input/InputManager.js'
 import type { KernelEvents, PeerTransport } from './KernelEvents.js'
@@ -13,6 +15,8 @@ import type { NetworkManager, Topology } from './network/NetworkManager.js'
 import type { PhysicsEngine, PhysicsEngineInit } from './physics/PhysicsEngine.js'
 import type { SelfPose } from './state/PresenceStore.js'
 import type { StateManager, StateManagerInit } from './state/StateManager.js'
+import type { StatePersistence } from './state/StatePersistence.js'
+import type { StateSync, StateSyncInit } from './state/StateSync.js'
 import type { NodeRole, Platform } from '../platform/Platform.js'
 import type { PrivateKey, Startable } from '@libp2p/interface'
 
@@ -56,7 +60,10 @@ export interface NodeKernelInit {
   /** Multiaddrs of the root. @default [] */
   bootstrap?: string[]
   privateKey?: PrivateKey
+  /** Durable storage of world state (the root). @default none: state lives in memory */
+  persistence?: StatePersistence
   state?: StateManagerInit
+  sync?: StateSyncInit
   physics?: PhysicsEngineInit
 }
 
@@ -73,6 +80,8 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
   /** Havok in a worker; null when physics is disabled (always on the root). */
   readonly physics: PhysicsEngine | null
   readonly input: InputManager
+  /** The state-sync protocol: late joiners and reconnecting nodes fetch what they lack; 'propagate' pushes. */
+  readonly sync: StateSync
 
   private started = false
   private current: LoadedWorld | null = null
@@ -83,16 +92,26 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     super()
     const { platform } = init
     this.role = platform.role
-    this.state = stateManager({ answerSync: this.role === 'root' || (init.bootstrap ?? []).length === 0, ...init.state })({
+    const parent = this.role === 'root' ? null : (init.bootstrap ?? []).map(peerIdOfAddr).find((id) => id != null) ?? null
+    this.state = stateManager({
+      answerSync: this.role === 'root' || parent == null,
+      storageMode: init.storageMode ?? 'local',
+      ...(init.persistence == null ? {} : { persistence: init.persistence }),
+      ...init.state
+    })({
       events: this,
       publish: (channel, bytes) => { this.network.publish(channel, bytes) },
-      disconnect: (peerId) => { this.network.disconnect(peerId) }
+      disconnect: (peerId) => { this.network.disconnect(peerId) },
+      parent: () => parent,
+      requestSync: () => { this.sync.syncNow() },
+      push: (world, update) => this.sync.push(world, update)
     })
+    this.sync = stateSync(init.sync ?? {})({ libp2p: () => this.network.libp2p(), host: this.state, parent: () => parent })
     this.network = networkManager({
       topology: init.topology ?? 'hierarchy',
       bootstrap: init.bootstrap ?? [],
       ...(init.privateKey == null ? {} : { privateKey: init.privateKey })
-    })({ platform, state: this.state, events: this, pose: () => this.currentPose() })
+    })({ platform, state: this.state, events: this, pose: () => this.currentPose(), sync: () => { this.sync.syncNow() } })
     this.compute = computeManager({ enableWebGPU: init.enableWebGPU ?? false })({ spawnWorker: (kind) => platform.spawnWorker(kind) })
     this.physics = init.enablePhysics === true && this.role !== 'root'
       ? physicsEngine(init.physics ?? {})({
@@ -110,6 +129,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     try {
       await this.state.start()
       await this.network.start()
+      await this.sync.start()
       await this.compute.start()
       await this.physics?.start()
       if (this.init.enableInput ?? this.role !== 'root') await this.input.start()
@@ -202,6 +222,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     await this.input.stop()
     await this.physics?.stop()
     await this.compute.stop()
+    await this.sync.stop()
     await this.network.stop()
     await this.state.stop()
   }

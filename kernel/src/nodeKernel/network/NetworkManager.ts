@@ -35,6 +35,8 @@ export interface NetworkManagerComponents {
   events: TypedEventTarget<KernelEvents>
   /** The avatar pose to publish: physics' when present, else the last one set. */
   pose(): SelfPose | null
+  /** Fetches the world's state this node lacks from its parent (state-sync protocol). */
+  sync?(): void
 }
 
 /** One connected peer, as NodeStatus shows it. */
@@ -160,7 +162,10 @@ class DefaultNetworkManager implements NetworkManager {
       })
       pubsub.subscribe(topic)
     }
+    // Once on joining, and once more after the gossipsub mesh formed (heartbeats are 1 s), so
+    // updates published while this node was not yet in the mesh are fetched too.
     this.scheduleSync(500)
+    this.scheduleSync(2500)
   }
 
   leaveWorld(): void {
@@ -244,14 +249,15 @@ class DefaultNetworkManager implements NetworkManager {
   private scheduleSync(delayMs: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer)
-      const request = this.components.state.syncRequest()
-      if (request != null) this.publish('state', request)
+      if (this.topics != null) this.components.sync?.()
     }, delayMs)
     this.timers.add(timer)
   }
 
   private readonly onSubscriptionChange = (event: CustomEvent<SubscriptionChangeData>): void => {
     const topic = this.topics?.state
+    // The parent (re)subscribing means it restarted or reconnected: exchange what either lacks.
+    if (event.detail.peerId.toString() !== this.rootId) return
     if (event.detail.subscriptions.some((s) => s.subscribe && s.topic === topic)) this.scheduleSync(300)
   }
 

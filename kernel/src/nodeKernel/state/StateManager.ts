@@ -1,37 +1,56 @@
 import { chatBucket } from './ChatLog.js'
 import { TokenBuckets } from './TokenBucket.js'
+import { worldHistory, worldStateAt } from './worldHistory.js'
+import { WorldReplica } from './WorldReplica.js'
 import { WorldState } from './WorldState.js'
+import { worldView } from './worldView.js'
 import type { PresencePlayer, SelfPose } from './PresenceStore.js'
+import type { StatePersistence } from './StatePersistence.js'
+import type { SyncHost, SyncSource } from './StateSync.js'
+import type { AckStatus } from './syncMessages.js'
 import type { TokenBucketInit } from './TokenBucket.js'
+import type { WorldStateAt, WorldVersion } from './worldHistory.js'
+import type { PlacePropInit, SettingKey, Transform, WorldSettings } from './worldSchema.js'
+import type { WorldView } from './worldView.js'
 import type { ChatMessage, DropReason, KernelEvents } from '../KernelEvents.js'
 import type { LoadedWorld } from '../LoadedWorld.js'
 import type { WorldChannel } from '../worldTopics.js'
 import type { Startable, TypedEventTarget } from '@libp2p/interface'
-import type { BasisRules } from '@peercompute/world-sdk'
+import type { VersionVector } from 'loro-crdt'
 
 export interface StateManagerInit {
   /** Per-peer limit on presence messages. @default { ratePerSecond: 60, burst: 120 } */
   presenceRate?: TokenBucketInit
   /** Per-peer limit on state-topic messages. @default { ratePerSecond: 20, burst: 40 } */
   stateRate?: TokenBucketInit
+  /** Per-peer limit on sync requests and pushes this node answers. @default { ratePerSecond: 20, burst: 60 } */
+  syncRate?: TokenBucketInit
   /** Messages over a rate limit after which the sender is disconnected and banned. @default 100 */
   disconnectAfter?: number
+  /** Refused messages (bad bytes, bad shape, spoofed) after which the sender is disconnected. @default 20 */
+  rejectAfter?: number
   /** A remote player leaves after this long without presence. @default 5000 */
   presenceTimeoutMs?: number
-  /**
-   * Answer other nodes' sync requests with the history they lack. The kernel turns it on for the
-   * root and for nodes without one, so a join costs one reply rather than one per member.
-   * @default true
-   */
+  /** Answer other nodes' sync requests (the root, and nodes without one). @default true */
   answerSync?: boolean
+  /** 'propagate': every write also goes to the parent, and resolves once the parent has it on disk. @default 'local' */
+  storageMode?: 'local' | 'propagate'
+  /** Durable storage (the root): the world entered is loaded from and logged to it; pushes of other worlds are kept in it. */
+  persistence?: StatePersistence
 }
 
 export interface StateManagerComponents {
   events: TypedEventTarget<KernelEvents>
   /** Hands an outgoing message to the network. */
   publish(channel: WorldChannel, bytes: Uint8Array): void
-  /** Disconnects and bans a peer that keeps breaking the rate limits. */
+  /** Disconnects and bans a peer that keeps breaking the rules. */
   disconnect(peerId: string): void
+  /** The parent's peerId (the root), or null for a node without one. */
+  parent?(): string | null
+  /** Asks the parent for history this node lacks (state-sync protocol). */
+  requestSync?(): void
+  /** Sends a write to the parent and resolves once it acknowledged (storage mode 'propagate'). */
+  push?(world: string, update: Uint8Array): Promise<AckStatus>
 }
 
 /** Whether an incoming message is merged and forwarded, refused (sender scored down), or ignored. */
@@ -39,6 +58,18 @@ export type Verdict = 'accept' | 'reject' | 'ignore'
 
 /** Messages refused at the boundary, by channel. */
 export interface DroppedCounts { presence: number; state: number; chat: number }
+
+/** What happened to world-document updates on this node. */
+export interface StateStats {
+  /** Remote updates merged. */
+  applied: number
+  /** Updates whose operations were all known already: neither merged again nor logged again. */
+  replays: number
+  /** Updates refused, by reason. */
+  refused: Partial<Record<DropReason | 'pending', number>>
+  /** Writes that failed to reach the disk (persisting nodes). */
+  persistErrors: number
+}
 
 /** Presence of the current world, as bindings read it. */
 export interface PresenceView {
@@ -54,23 +85,37 @@ export interface ChatView {
   messages(): ChatMessage[]
 }
 
-/** The only writer of world state: presence, chat and the entities document of the world entered. */
-export interface StateManager extends Startable {
+/**
+ * The only writer of world state. Other managers read through `world()` and change the world
+ * with intents (`placeProp`, `moveProp`, `removeProp`, `sendChat`, `setSetting`), which resolve
+ * once the write is durable: at once for storage mode 'local', after the parent's ack for 'propagate'.
+ */
+export interface StateManager extends Startable, SyncHost {
   readonly presence: PresenceView
   readonly chat: ChatView
-  /** The world entered, or null. */
-  world(): { id: string; name: string; rules: BasisRules } | null
+  /** The world entered, with typed read access to its document; null outside a world. */
+  world(): WorldView | null
   enterWorld(world: Pick<LoadedWorld, 'id' | 'name' | 'rules'>, self: { peerId: string; name: string }): void
   leaveWorld(): void
   /** Sets this node's avatar pose; returns the presence bytes to publish (null outside a world). */
   setSelfPose(pose: SelfPose): Uint8Array | null
-  /** A state-topic message asking others for what this node lacks (null outside a world). */
-  syncRequest(): Uint8Array | null
   /** Checks, rate-limits and merges a message that `from` published. Never throws. */
   receive(channel: WorldChannel, from: string, bytes: Uint8Array): Verdict
+  /** Places a prop; resolves to its entity id. Throws InvalidComponentError, UnknownEntityError (parent), NotInWorldError. */
+  placeProp(init: PlacePropInit): Promise<string>
+  moveProp(id: string, transform: Partial<Transform>): Promise<void>
+  removeProp(id: string): Promise<void>
+  sendChat(text: string): Promise<ChatMessage>
+  /** Sets a world setting (the world's host; others' settings are refused by every node). */
+  setSetting<K extends SettingKey>(key: K, value: NonNullable<WorldSettings[K]>): Promise<void>
+  /** The world's versions, oldest first. */
+  history(): WorldVersion[]
+  /** The world as it was at `version` (throws UnknownVersionError). */
+  stateAt(version: string): WorldStateAt
   /** A peer's connection closed: forget its presence and buckets. */
   peerGone(peerId: string): void
   dropped(): DroppedCounts
+  stats(): StateStats
 }
 
 /** Thrown when an action needs a world and none was entered. */
@@ -78,65 +123,85 @@ export class NotInWorldError extends Error {
   override name = 'NotInWorldError'
 }
 
+/** Thrown by an intent when storage mode 'propagate' could not get the parent's acknowledgement. */
+export class NotPersistedError extends Error {
+  override name = 'NotPersistedError'
+}
+
 class DefaultStateManager implements StateManager {
   readonly presence: PresenceView = { players: () => this.current?.presence.players() ?? [] }
   readonly chat: ChatView = {
-    send: (text) => this.requireWorld().chat.send(text),
-    messages: () => this.current?.chat.messages() ?? []
+    send: (text) => {
+      const { message, done } = this.writeChat(text)
+      done.catch(() => {}) // counted in writeChat; callers that need the ack use sendChat
+      return message
+    },
+    messages: () => this.current?.replica.world.chatMessages() ?? []
   }
 
   private current: WorldState | null = null
   private started = false
   private counts: DroppedCounts = { presence: 0, state: 0, chat: 0 }
+  private readonly statCounts: StateStats = { applied: 0, replays: 0, refused: {}, persistErrors: 0 }
   private readonly strikes = new Map<string, number>()
-  private readonly buckets: Record<WorldChannel, TokenBuckets>
+  private readonly rejects = new Map<string, number>()
+  private readonly buckets: Record<WorldChannel | 'sync', TokenBuckets>
+  /** Replicas kept across enter/leave (persisting nodes): the world entered and worlds children propagate. */
+  private readonly replicas = new Map<string, WorldReplica>()
 
   constructor(private readonly init: StateManagerInit, private readonly components: StateManagerComponents) {
     this.buckets = {
       presence: new TokenBuckets(init.presenceRate ?? { ratePerSecond: 60, burst: 120 }),
       state: new TokenBuckets(init.stateRate ?? { ratePerSecond: 20, burst: 40 }),
-      chat: new TokenBuckets({ ratePerSecond: 0.5, burst: 5 })
+      chat: new TokenBuckets({ ratePerSecond: 0.5, burst: 5 }),
+      sync: new TokenBuckets(init.syncRate ?? { ratePerSecond: 20, burst: 60 })
     }
   }
 
   isStarted(): boolean { return this.started }
   start(): void { this.started = true }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.leaveWorld()
+    const replicas = [...this.replicas.values()]
+    this.replicas.clear()
+    await Promise.allSettled(replicas.map((r) => r.flushed()))
+    for (const replica of replicas) replica.destroy()
     this.started = false
   }
 
-  world(): { id: string; name: string; rules: BasisRules } | null {
-    return this.current?.world ?? null
+  world(): WorldView | null {
+    const current = this.current
+    return current == null ? null : worldView(current.world, current.replica)
   }
 
   enterWorld(world: Pick<LoadedWorld, 'id' | 'name' | 'rules'>, self: { peerId: string; name: string }): void {
     this.leaveWorld()
     const { events, publish } = this.components
     this.buckets.chat = new TokenBuckets(chatBucket(world.rules.chat))
+    const replica = this.replica(world.id, true) ?? new WorldReplica(world.id, null)
     this.current = new WorldState({ id: world.id, name: world.name, rules: world.rules }, self,
-      this.init.presenceTimeoutMs ?? 5000, {
-        answersSync: this.init.answerSync ?? true,
+      this.init.presenceTimeoutMs ?? 5000, replica, {
         publish,
         onChat: (message) => events.dispatchEvent(new CustomEvent('chat:message', { detail: message })),
-        onLeave: (peerId) => events.dispatchEvent(new CustomEvent('player:leave', { detail: { peerId } }))
+        onLeave: (peerId) => events.dispatchEvent(new CustomEvent('player:leave', { detail: { peerId } })),
+        isAuthority: (peerId) => peerId === (this.components.parent?.() ?? self.peerId),
+        onPersistError: this.onPersistError
       })
   }
 
   leaveWorld(): void {
-    this.current?.destroy()
+    const current = this.current
     this.current = null
+    current?.destroy()
+    if (current != null && !this.replicas.has(current.world.id)) current.replica.destroy()
     for (const bucket of Object.values(this.buckets)) bucket.clear()
     this.strikes.clear()
+    this.rejects.clear()
   }
 
   setSelfPose(pose: SelfPose): Uint8Array | null {
     return this.current?.presence.setSelf(pose) ?? null
-  }
-
-  syncRequest(): Uint8Array | null {
-    return this.current?.syncRequest() ?? null
   }
 
   receive(channel: WorldChannel, from: string, bytes: Uint8Array): Verdict {
@@ -144,16 +209,12 @@ class DefaultStateManager implements StateManager {
     if (world == null) return 'ignore'
     if (!this.buckets[channel].take(from)) {
       this.drop(channel, from, 'rate')
-      const strikes = (this.strikes.get(from) ?? 0) + 1
-      this.strikes.set(from, strikes)
-      if (strikes >= (this.init.disconnectAfter ?? 100)) {
-        this.strikes.delete(from)
-        this.components.disconnect(from)
-      }
+      this.strikeCount(from, this.strikes, this.init.disconnectAfter ?? 100)
       return 'ignore'
     }
     const verdict = world.receive(channel, from, bytes)
     if (verdict.ok) {
+      if (channel !== 'presence') this.count(verdict.replay === true ? 'replays' : 'applied')
       if (verdict.joined != null) {
         const name = world.presence.players().find((p) => p.peerId === verdict.joined)?.name ?? ''
         this.components.events.dispatchEvent(new CustomEvent('player:join', { detail: { peerId: verdict.joined, name } }))
@@ -163,14 +224,51 @@ class DefaultStateManager implements StateManager {
       }
       return 'accept'
     }
+    this.statCounts.refused[verdict.reason] = (this.statCounts.refused[verdict.reason] ?? 0) + 1
     if (verdict.reason === 'pending') {
-      // An update built on history this node lacks: not the sender's fault; ask for the history.
-      const request = world.syncRequest()
-      this.components.publish('state', request)
+      // Built on history this node lacks: not the sender's fault; fetch the history from the parent.
+      this.components.requestSync?.()
       return 'ignore'
     }
     this.drop(channel, from, verdict.reason)
+    this.strikeCount(from, this.rejects, this.init.rejectAfter ?? 20)
     return 'reject'
+  }
+
+  async placeProp(init: PlacePropInit): Promise<string> {
+    const world = this.requireWorld('placing a prop')
+    const { id, update } = world.replica.world.placeProp(init, world.self.peerId)
+    await this.commit(world, 'state', update)
+    return id
+  }
+
+  async moveProp(id: string, transform: Partial<Transform>): Promise<void> {
+    const world = this.requireWorld('moving a prop')
+    await this.commit(world, 'state', world.replica.world.moveProp(id, transform))
+  }
+
+  async removeProp(id: string): Promise<void> {
+    const world = this.requireWorld('removing a prop')
+    await this.commit(world, 'state', world.replica.world.removeProp(id))
+  }
+
+  async sendChat(text: string): Promise<ChatMessage> {
+    const { message, done } = this.writeChat(text)
+    await done
+    return message
+  }
+
+  async setSetting<K extends SettingKey>(key: K, value: NonNullable<WorldSettings[K]>): Promise<void> {
+    const world = this.requireWorld('changing a setting')
+    await this.commit(world, 'state', world.replica.world.setSetting(key, value))
+  }
+
+  history(): WorldVersion[] {
+    return worldHistory(this.requireWorld('reading history').replica.world.doc)
+  }
+
+  stateAt(version: string): WorldStateAt {
+    return worldStateAt(this.requireWorld('reading history').replica.world.doc, version)
   }
 
   peerGone(peerId: string): void {
@@ -178,8 +276,126 @@ class DefaultStateManager implements StateManager {
     for (const bucket of Object.values(this.buckets)) bucket.delete(peerId)
   }
 
-  dropped(): DroppedCounts {
-    return { ...this.counts }
+  dropped(): DroppedCounts { return { ...this.counts } }
+
+  stats(): StateStats { return { ...this.statCounts, refused: { ...this.statCounts.refused } } }
+
+  // SyncHost: what the state-sync protocol asks of this node.
+
+  syncTarget(): { world: string; version: VersionVector } | null {
+    const current = this.current
+    return current == null ? null : { world: current.world.id, version: current.replica.version() }
+  }
+
+  syncSource(world: string, from: string): SyncSource | null {
+    if (!(this.init.answerSync ?? true)) return null
+    if (from !== this.components.parent?.() && !this.buckets.sync.take(from)) return null
+    return this.source(world)
+  }
+
+  receiveSynced(from: string, world: string, update: Uint8Array): void {
+    const current = this.current
+    if (current == null || current.world.id !== world) return
+    const result = current.receiveRelayed(update, from === this.components.parent?.())
+    if (result.ok) this.count(result.replay ? 'replays' : 'applied')
+    else this.statCounts.refused[result.reason] = (this.statCounts.refused[result.reason] ?? 0) + 1
+  }
+
+  async receivePush(from: string, world: string, update: Uint8Array): Promise<{ status: AckStatus; reason: string }> {
+    if (!this.buckets.sync.take(from)) {
+      this.drop('state', from, 'rate')
+      this.strikeCount(from, this.strikes, this.init.disconnectAfter ?? 100)
+      return { status: 'refused', reason: 'rate' }
+    }
+    const current = this.current?.world.id === world ? this.current : null
+    const replica = current?.replica ?? this.replica(world, true)
+    if (replica == null) return { status: 'refused', reason: `this node does not keep world ${world}` }
+    // Children may not change the settings of a world this node hosts; a world it only keeps
+    // for a child host (storage mode 'propagate') takes its settings from that host.
+    const authority = current == null
+    const result = current?.receiveRelayed(update, authority) ?? replica.receive(update, { kind: 'relayed', authority }, 10_000)
+    if (!result.ok) {
+      this.statCounts.refused[result.reason] = (this.statCounts.refused[result.reason] ?? 0) + 1
+      if (result.reason !== 'pending') {
+        this.drop('state', from, result.reason)
+        this.strikeCount(from, this.rejects, this.init.rejectAfter ?? 20)
+      }
+      return { status: 'refused', reason: result.reason }
+    }
+    this.count(result.replay ? 'replays' : 'applied')
+    try {
+      await result.durable
+    } catch (err) {
+      this.onPersistError(err)
+      return { status: 'refused', reason: 'the parent could not store it' }
+    }
+    return { status: result.replay ? 'known' : 'stored', reason: '' }
+  }
+
+  strike(from: string): void {
+    this.strikeCount(from, this.rejects, this.init.rejectAfter ?? 20)
+  }
+
+  private source(world: string): SyncSource | null {
+    const current = this.current?.world.id === world ? this.current.replica : null
+    const replica = current ?? this.replica(world, false)
+    if (replica == null) return null
+    const keeps = replica.persists() || this.components.parent?.() == null
+    return { keeps, version: () => replica.version(), missing: (theirs) => replica.missing(theirs) }
+  }
+
+  /** The persisted replica of `world` (opened on first use; with `create` false only if stored already). */
+  private replica(world: string, create: boolean): WorldReplica | null {
+    const persistence = this.init.persistence
+    if (persistence == null) return null
+    let replica = this.replicas.get(world)
+    if (replica == null) {
+      if (!create && !persistence.has(world)) return null
+      replica = new WorldReplica(world, persistence.open(world), this.onPersistError)
+      this.replicas.set(world, replica)
+    }
+    return replica
+  }
+
+  private writeChat(text: string): { message: ChatMessage; done: Promise<void> } {
+    const world = this.requireWorld('chatting')
+    const message = world.chat.compose(text)
+    const done = this.commit(world, 'chat', world.replica.world.appendChat(message))
+    this.components.events.dispatchEvent(new CustomEvent('chat:message', { detail: message }))
+    return { message, done }
+  }
+
+  private async commit(world: WorldState, channel: 'state' | 'chat', update: Uint8Array): Promise<void> {
+    const durable = world.commit(channel, update)
+    const push = this.components.push
+    if ((this.init.storageMode ?? 'local') === 'propagate' && push != null && this.components.parent?.() != null) {
+      try {
+        await push(world.world.id, update)
+      } catch (err) {
+        throw new NotPersistedError(`The write is applied here but the root did not confirm keeping it: ${err instanceof Error ? err.message : String(err)} It is sent again on the next sync.`)
+      }
+    }
+    await durable.catch((err: unknown) => {
+      this.onPersistError(err)
+      throw new NotPersistedError(`The write is applied but could not be stored on disk: ${String(err)}`)
+    })
+  }
+
+  private count(key: 'applied' | 'replays'): void {
+    this.statCounts[key]++
+  }
+
+  private strikeCount(from: string, table: Map<string, number>, limit: number): void {
+    const strikes = (table.get(from) ?? 0) + 1
+    table.set(from, strikes)
+    if (strikes >= limit) {
+      table.delete(from)
+      this.components.disconnect(from)
+    }
+  }
+
+  private readonly onPersistError = (): void => {
+    this.statCounts.persistErrors++
   }
 
   private drop(channel: WorldChannel, from: string, reason: DropReason): void {
@@ -187,8 +403,8 @@ class DefaultStateManager implements StateManager {
     this.components.events.dispatchEvent(new CustomEvent('message:dropped', { detail: { channel, from, reason } }))
   }
 
-  private requireWorld(): WorldState {
-    if (this.current == null) throw new NotInWorldError('Enter a world (kernel.enterWorld) before chatting.')
+  private requireWorld(what: string): WorldState {
+    if (this.current == null) throw new NotInWorldError(`Enter a world (kernel.enterWorld) before ${what}.`)
     return this.current
   }
 }

@@ -7,6 +7,8 @@
 export interface StatePersistence {
   /** Opens (or creates) the log of `world`. Opening the same world twice returns the same log. */
   open(world: string): WorldLog
+  /** Whether `world` has stored state (so a sync request for it need not create anything). */
+  has(world: string): boolean
   /** Flushes and closes every log. */
   close(): Promise<void>
 }

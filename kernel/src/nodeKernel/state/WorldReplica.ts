@@ -92,8 +92,8 @@ export class WorldReplica {
   }
 }
 
-/** Loads stored history; a record Loro refuses is skipped and reported rather than failing the load. */
-function restore(doc: LoroDoc, stored: Uint8Array[], onError: (err: unknown) => void): void {
+/** Loads stored history into `doc`; a record Loro refuses is skipped and reported rather than failing the load. */
+export function restore(doc: LoroDoc, stored: Uint8Array[], onError: (err: unknown) => void): void {
   if (stored.length === 0) return
   try {
     doc.importBatch(stored)

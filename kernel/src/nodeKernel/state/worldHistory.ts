@@ -1,8 +1,9 @@
-import { VersionVector } from 'loro-crdt'
+import { LoroDoc, VersionVector } from 'loro-crdt'
 import { WorldDoc } from './WorldDoc.js'
+import { restore } from './WorldReplica.js'
 import type { EntityView, WorldSettings } from './worldSchema.js'
 import type { ChatMessage } from '../KernelEvents.js'
-import type { Change, LoroDoc, OpId, PeerID } from 'loro-crdt'
+import type { Change, OpId, PeerID } from 'loro-crdt'
 
 /** One version of a world: the state after every change up to `lamport`. */
 export interface WorldVersion {
@@ -81,4 +82,26 @@ export function parseVersion(version: string): OpId[] {
     if (m == null) throw new UnknownVersionError(`"${version}" is not a version: expect counter@peer pairs joined by commas, as "peercompute state history" prints them.`)
     return { counter: Number(m[1]), peer: m[2] as PeerID }
   })
+}
+
+/** A world's stored history opened read-only (what `peercompute state` reads from a root's data folder). */
+export interface StoredWorld {
+  history(): WorldVersion[]
+  /** The world at `version`, or now when omitted. */
+  stateAt(version?: string): WorldStateAt
+  /** Bytes of a full snapshot of the world now. */
+  snapshot(): Uint8Array
+  free(): void
+}
+
+/** Opens stored records (a snapshot, then updates) as a world; records Loro refuses are reported to `onError` and skipped. */
+export function openStoredWorld(stored: Uint8Array[], onError: (err: unknown) => void = () => {}): StoredWorld {
+  const doc = new LoroDoc()
+  restore(doc, stored, onError)
+  return {
+    history: () => worldHistory(doc),
+    stateAt: (version) => worldStateAt(doc, version ?? currentVersion(doc)),
+    snapshot: () => doc.export({ mode: 'snapshot' }),
+    free: () => { doc.free() }
+  }
 }
