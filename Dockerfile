@@ -26,12 +26,17 @@ COPY bench/package.json bench/
 RUN if [ -d node_modules ]; then npx --no-install patch-package; else npm ci --no-audit --no-fund; fi
 COPY . .
 # What the root needs (root-server and the packages it references, the content bundles, the
-# client), not all of `npm run build`: the tests and benchmarks stay out of the image.
+# client), not all of `npm run build`: the tests and benchmarks stay out of the image. Pruning
+# peer-only packages drops ~150 MB of React Native that react-native-webrtc (under @libp2p/webrtc)
+# asks for and Node never loads, and the webgpu package's Dawn builds for other systems (~100 MB).
 RUN npx tsc -b root-server \
  && npm run build -w @peercompute/content \
  && npm run build -w @peercompute/client \
- && npm prune --omit=dev --no-audit --no-fund \
- && rm -rf node_modules/@peercompute/e2e node_modules/@peercompute/bench node_modules/.cache
+ && npm prune --omit=dev --omit=peer --no-audit --no-fund \
+ && rm -rf node_modules/@peercompute/e2e node_modules/@peercompute/bench node_modules/.cache \
+ && for d in node_modules/webgpu/dist/*/; do \
+      case "$d" in */linux-$(node -p process.arch)/) ;; *) rm -rf "$d" ;; esac; \
+    done
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite'
+import type { Plugin } from 'vite'
 
 /**
  * The client is served by the root under a strict CSP (`script-src 'self' 'wasm-unsafe-eval'`),
@@ -11,7 +12,44 @@ const isolationHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 }
 
+/**
+ * The boot imports the renderer and the scene dynamically (the first chunk only verifies the
+ * bundle), so without help their download would start only once the first chunk ran. This lists
+ * them, with every chunk they import, as `<link rel="modulepreload">` in index.html: they download
+ * and compile beside the first chunk and run when the boot imports them.
+ */
+function preloadFirstFrameChunks(modules: string[]): Plugin {
+  return {
+    name: 'peercompute:preload-first-frame',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const bundle = ctx.bundle
+        if (bundle === undefined || !ctx.filename.endsWith('/client/index.html')) return html
+        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk')
+        const byFile = new Map(chunks.map((c) => [c.fileName, c]))
+        const files = new Set<string>()
+        const visit = (file: string): void => {
+          if (files.has(file)) return
+          files.add(file)
+          for (const dep of byFile.get(file)?.imports ?? []) visit(dep)
+        }
+        for (const module of modules) {
+          const chunk = chunks.find((c) => c.moduleIds.some((id) => id.endsWith(module)))
+          if (chunk === undefined) throw new Error(`preloadFirstFrameChunks: no chunk for ${module}`)
+          visit(chunk.fileName)
+        }
+        const present = new Set([...html.matchAll(/href="\/([^"]+\.js)"|src="\/([^"]+\.js)"/g)].map((m) => m[1] ?? m[2]))
+        const links = [...files].filter((file) => !present.has(file)).map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`)
+        return html.replace('</head>', `  ${links.join('\n    ')}\n  </head>`)
+      },
+    },
+  }
+}
+
 export default defineConfig({
+  plugins: [preloadFirstFrameChunks(['/src/render/createRenderEngine.ts', '/src/session/playSession.ts'])],
   build: {
     target: 'es2022',
     modulePreload: { polyfill: false },

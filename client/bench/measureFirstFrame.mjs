@@ -24,6 +24,7 @@ async function firstFrame(url) {
     return await page.evaluate(() => ({
       ms: performance.getEntriesByName('peercompute:first-frame')[0].startTime,
       marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]),
+      fetched: performance.getEntriesByType('resource').filter((r) => !r.name.includes('/assets/')).map((r) => `${new URL(r.name).pathname.slice(0, 30)}@${Math.round(r.startTime)}-${Math.round(r.responseEnd)}`),
     }))
   } finally {
     await context.close()
@@ -37,10 +38,12 @@ try {
   const bare = []
   const world = []
   for (let i = 0; i < runs; i++) {
-    bare.push((await firstFrame(`${root.url}bench/bare.html`)).ms)
+    const b = await firstFrame(`${root.url}bench/bare.html`)
+    bare.push(b.ms)
+    if (i === runs - 1) console.log('bare page marks (ms):', b.marks.map(([n, t]) => `${n.replace('peercompute:', '')}=${t}`).join(' '))
     const w = await firstFrame(`${root.url}?name=Bench${i}`)
     world.push(w.ms)
-    if (i === runs - 1) console.log('overworld marks (ms):', w.marks.map(([n, t]) => `${n.replace('peercompute:', '')}=${t}`).join(' '))
+    if (i === runs - 1) console.log('overworld marks (ms):', w.marks.map(([n, t]) => `${n.replace('peercompute:', '')}=${t}`).join(' '), '\nfetches:', w.fetched.join(' '))
   }
   const b = median(bare)
   const w = median(world)

@@ -11,31 +11,12 @@
  */
 import { chromium } from '@playwright/test'
 import { chromiumLaunchOptions } from '@peercompute/e2e/browser'
+import { canvasVariety } from '@peercompute/e2e/canvas'
 
 const [url, rootPeerId] = process.argv.slice(2)
 if (url === undefined || rootPeerId === undefined) {
   console.error('usage: node e2e/docker/browserCheck.mjs <root url> <root peerId>')
   process.exit(2)
-}
-
-/** Share of canvas pixels that differ from its most common colour (0 = blank). */
-async function canvasVariety(page) {
-  const png = await page.locator('canvas').first().screenshot()
-  return page.evaluate(async (b64) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }))
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
-    const ctx = canvas.getContext('2d')
-    if (ctx === null) throw new Error('no 2d context')
-    ctx.drawImage(bitmap, 0, 0)
-    const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height)
-    const counts = new Map()
-    for (let i = 0; i < data.length; i += 4) {
-      const key = ((data[i] >> 3) << 10) | ((data[i + 1] >> 3) << 5) | (data[i + 2] >> 3)
-      counts.set(key, (counts.get(key) ?? 0) + 1)
-    }
-    return 1 - Math.max(...counts.values()) / (data.length / 4)
-  }, png.toString('base64'))
 }
 
 /** Reads the node's status (the client sets `window.peercompute`, see docs/ARCHITECTURE.md). */

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { test as base, expect } from '@playwright/test'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { startRoot } from '@peercompute/root-server'
+export { canvasVariety } from '../src/canvasVariety.js'
 import type { RootServer } from '@peercompute/root-server'
 
 /** A real root with its own data folder, shared by the tests of one worker and stopped after them. */
@@ -56,28 +57,4 @@ export interface Status {
 /** Reads the running node's status from a page. */
 export function statusOf(page: Page): Promise<Status> {
   return page.evaluate(() => (window as unknown as { peercompute: { getStatus(): Status } }).peercompute.getStatus())
-}
-
-/**
- * Whether the canvas shows a picture rather than one flat colour: the screenshot is decoded in the
- * page and the share of pixels that differ from the most common colour is returned.
- */
-export async function canvasVariety(page: Page): Promise<number> {
-  const png = await page.locator('canvas').first().screenshot()
-  return page.evaluate(async (b64) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }))
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
-    const ctx = canvas.getContext('2d')
-    if (ctx === null) throw new Error('no 2d context')
-    ctx.drawImage(bitmap, 0, 0)
-    const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height)
-    const counts = new Map<number, number>()
-    for (let i = 0; i < data.length; i += 4) {
-      const key = ((data[i]! >> 3) << 10) | ((data[i + 1]! >> 3) << 5) | (data[i + 2]! >> 3)
-      counts.set(key, (counts.get(key) ?? 0) + 1)
-    }
-    const top = Math.max(...counts.values())
-    return 1 - top / (data.length / 4)
-  }, png.toString('base64'))
 }

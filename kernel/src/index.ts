@@ -6,7 +6,7 @@
 export { createNode, NodeOptionsError } from './createNode.js'
 export type { CreateNodeOptions, PeerComputeNode } from './createNode.js'
 export { NodeKernel } from './nodeKernel/NodeKernel.js'
-export type { NodeKernelInit, NodeStatus, StorageMode } from './nodeKernel/NodeKernel.js'
+export type { NodeKernelInit, NodeStatus, StorageMode, WorldListing } from './nodeKernel/NodeKernel.js'
 export type { ChatMessage, DropReason, KernelEvents, PeerTransport } from './nodeKernel/KernelEvents.js'
 export type { LoadedWorld } from './nodeKernel/LoadedWorld.js'
 export { worldTopics } from './nodeKernel/worldTopics.js'

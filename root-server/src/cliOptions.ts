@@ -9,6 +9,8 @@ Runs a PeerCompute root: the web client over HTTPS and the root's libp2p node.
 Options:
   --port <n>           HTTPS port (default 8443; env PEERCOMPUTE_PORT)
   --p2p-port <n>       libp2p secure WebSocket port (default port + 1; env PEERCOMPUTE_P2P_PORT)
+  --public-p2p-port <n> p2p port browsers dial, when a proxy in front listens on another one
+                       (default the p2p port; env PEERCOMPUTE_PUBLIC_P2P_PORT)
   --data <dir>         data folder (default ./.data; env PEERCOMPUTE_DATA)
   --host <ip>          address to listen on (default 0.0.0.0; env PEERCOMPUTE_HOST)
   --public-host <name> host name browsers use, put in URLs and multiaddrs
@@ -48,6 +50,7 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
       options: {
         port: { type: 'string' },
         'p2p-port': { type: 'string' },
+        'public-p2p-port': { type: 'string' },
         data: { type: 'string' },
         host: { type: 'string' },
         'public-host': { type: 'string' },
@@ -65,6 +68,11 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
   const p2pPort = values['p2p-port'] ?? env['PEERCOMPUTE_P2P_PORT']
   if (p2pPort !== undefined) {
     init.p2pPort = parsePort(p2pPort, values['p2p-port'] !== undefined ? '--p2p-port' : 'PEERCOMPUTE_P2P_PORT')
+  }
+  // Empty means unset: compose passes the variable through even when .env leaves it out.
+  const publicP2pPort = values['public-p2p-port'] ?? (env['PEERCOMPUTE_PUBLIC_P2P_PORT'] || undefined)
+  if (publicP2pPort !== undefined) {
+    init.publicP2pPort = parsePort(publicP2pPort, values['public-p2p-port'] !== undefined ? '--public-p2p-port' : 'PEERCOMPUTE_PUBLIC_P2P_PORT')
   }
   const data = values.data ?? env['PEERCOMPUTE_DATA']
   if (data !== undefined) init.dataDir = nonEmpty(data, '--data')

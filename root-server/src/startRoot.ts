@@ -14,6 +14,8 @@ import type { WorldRegistryInit } from './registry/index.js'
 import { freePort } from './p2p/freePort.js'
 import { loadRootWorld } from './p2p/loadRootWorld.js'
 import { startRootP2pNode } from './p2p/rootP2pNode.js'
+import { filePersistence, STATE_DIR } from './persistence/index.js'
+import type { CompactionPolicy } from './persistence/index.js'
 import type { RootP2pNode } from './p2p/rootP2pNode.js'
 import { packageVersion, rootServerVersion } from './wellKnown.js'
 import type { IceServer, WellKnown } from './wellKnown.js'
@@ -24,6 +26,8 @@ export interface RootServerInit {
   port?: number
   /** Port of libp2p's secure WebSocket listener. @default port + 1 (a free port when port is 0) */
   p2pPort?: number
+  /** The p2p port put in announced multiaddrs, when a reverse proxy (Caddy on 443) fronts the listener. @default the p2p port */
+  publicP2pPort?: number
   /** Data folder (certificate, keys, bundles, blobs). @default './.data' in the current folder */
   dataDir?: string
   /** Address both listeners bind to. @default '0.0.0.0' */
@@ -44,6 +48,8 @@ export interface RootServerInit {
   onError?: (err: unknown) => void
   /** World registry settings. @default from PEERCOMPUTE_PUBLISHERS, PEERCOMPUTE_MAX_BUNDLE_MB, PEERCOMPUTE_MAX_FILE_MB */
   registry?: Pick<WorldRegistryInit, 'publishers' | 'limits' | 'onPublished'>
+  /** When a world's state log is compacted into a snapshot. @default from PEERCOMPUTE_STATE_COMPACT_RECORDS, else 5000 records or 8 MiB */
+  stateCompaction?: CompactionPolicy
 }
 
 /** A running root node. */
@@ -93,6 +99,14 @@ export async function startRoot(init: RootServerInit = {}): Promise<RootServer> 
   const overworld = await publishContentBundle(overworldDir, signingKey, store)
   const world = await loadRootWorld(overworld.manifest, store)
 
+  const compactRecords = Number(process.env['PEERCOMPUTE_STATE_COMPACT_RECORDS'] ?? '')
+  const persistence = filePersistence({
+    dir: join(dataDir, STATE_DIR),
+    compaction: init.stateCompaction ?? (compactRecords > 0 ? { records: compactRecords } : {}),
+    onRepair: (world, report) => {
+      onError(new Error(`World ${world}: dropped ${report.tornBytes} bytes of a torn log tail${report.badSnapshot ? ' and ignored a corrupt snapshot' : ''} (a crash cut a write short; nothing acknowledged is lost).`))
+    },
+  })
   let p2p: RootP2pNode | undefined
   const wellKnown = (): WellKnown => ({
     protocol: 'peercompute/1',
@@ -129,12 +143,15 @@ export async function startRoot(init: RootServerInit = {}): Promise<RootServer> 
       host,
       port: p2pPort === 0 ? await freePort(host) : p2pPort,
       publicHost,
+      ...(init.publicP2pPort === undefined ? {} : { publicPort: init.publicP2pPort }),
       tls: { cert: tls.cert, key: tls.key },
       privateKey: libp2pKey.privateKey,
       world,
+      persistence,
     })
   } catch (err) {
     await closeServer(server)
+    await persistence.close()
     throw err
   }
   const node = p2p
@@ -156,6 +173,7 @@ export async function startRoot(init: RootServerInit = {}): Promise<RootServer> 
       stopping ??= (async () => {
         clearInterval(resign)
         await Promise.allSettled([node.stop(), closeServer(server)])
+        await persistence.close()
       })()
       return stopping
     },

@@ -13,6 +13,13 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions(['--port', '7001'], env)).toMatchObject({ init: { port: 7001 } })
   })
 
+  it('reads the announced p2p port for a proxy in front, and treats an empty one as unset', () => {
+    expect(parseCliOptions(['--public-p2p-port', '443'], {})).toMatchObject({ init: { publicP2pPort: 443 } })
+    expect(parseCliOptions([], { PEERCOMPUTE_PUBLIC_P2P_PORT: '443' })).toMatchObject({ init: { publicP2pPort: 443 } })
+    expect(parseCliOptions([], { PEERCOMPUTE_PUBLIC_P2P_PORT: '' })).toEqual({ help: false, init: { verbose: false } })
+    expect(() => parseCliOptions([], { PEERCOMPUTE_PUBLIC_P2P_PORT: 'https' })).toThrow(/PEERCOMPUTE_PUBLIC_P2P_PORT/)
+  })
+
   it('leaves defaults to startRoot', () => {
     expect(parseCliOptions([], {})).toEqual({ help: false, init: { verbose: false } })
   })

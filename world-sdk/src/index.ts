@@ -1,10 +1,52 @@
 /**
- * @peercompute/world-sdk — what a world author imports: basis rules, world definitions and the
- * deterministic terrain.
+ * @peercompute/world-sdk — what a world author imports: basis rules and their inheritance, world
+ * definitions, the deterministic terrain, and the world script API (`defineWorld`).
  * @packageDocumentation
  */
-export { DEFAULT_BASIS_RULES, RulesError, basisRulesSchema, parseBasisRules } from './rules/basisRules.js'
-export type { BasisRules } from './rules/basisRules.js'
+export {
+  DEFAULT_BASIS_RULES,
+  RULE_FIELDS,
+  RulesError,
+  applyRules,
+  basisRulesSchema,
+  parseBasisRules,
+  parseRulesDeclaration,
+  rulesDeclarationSchema,
+} from './rules/basisRules.js'
+export type {
+  BasisRules,
+  BoundValue,
+  DescendantRules,
+  PartialBasisRules,
+  RulePath,
+  RulesDeclaration,
+  WorldRole,
+} from './rules/basisRules.js'
+export { ROOT_EFFECTIVE_RULES, RuleViolationError, checkRulesAgainstParent, effectiveRules } from './rules/effectiveRules.js'
+export type { EffectiveRules, RuleBound, RuleLock, WorldRulesDeclaration } from './rules/effectiveRules.js'
+export { WORLD_SCRIPT_HOOKS, defineWorld } from './script/defineWorld.js'
+export type { EntityInit, ScriptEntities, WorldApi, WorldScript, WorldScriptHook } from './script/defineWorld.js'
+export {
+  MAX_INTENTS_PER_CALL,
+  MAX_LOG_LENGTH,
+  MAX_SCRIPT_OUTPUT_BYTES,
+  scriptEntitySchema,
+  scriptIntentSchema,
+  scriptOutputSchema,
+  scriptPlayerSchema,
+  worldEventSchema,
+} from './script/scriptIntents.js'
+export type {
+  JsonValue,
+  ScriptEntity,
+  ScriptIntent,
+  ScriptLogEntry,
+  ScriptOutput,
+  ScriptPlayer,
+  ScriptQuat,
+  ScriptVec3,
+  WorldEvent,
+} from './script/scriptIntents.js'
 export {
   MAX_PROPS,
   WorldDefinitionError,

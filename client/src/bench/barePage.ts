@@ -14,9 +14,11 @@ import { createRenderEngine } from '../render/createRenderEngine.js'
 import { FIRST_FRAME_MARK } from '../session/firstFrameMark.js'
 
 async function main(): Promise<void> {
+  performance.mark('peercompute:boot')
   const canvas = document.createElement('canvas')
   ;(document.getElementById('stage') as HTMLElement).append(canvas)
   const { engine, renderer } = await createRenderEngine(canvas, parseUrlOptions(location.search).renderer)
+  performance.mark('peercompute:renderer')
   const scene = new Scene(engine)
   const camera = new ArcRotateCamera('camera', -Math.PI / 2, Math.PI / 3, 12, Vector3.Zero(), scene)
   scene.activeCamera = camera

@@ -22,6 +22,11 @@ export interface LoadWorldBundleInit {
   origin?: string
   /** Called as bytes arrive. */
   onProgress?: (progress: BundleProgress) => void
+  /**
+   * Called once the manifest verified and its files were requested, while they download: the
+   * caller can do other work in that time (the files are still unchecked).
+   */
+  onFilesRequested?: (manifest: BundleManifest) => void
   /** Files fetched at once. @default 4 */
   concurrency?: number
   /** Clock for the expiry check (tests). */
@@ -53,8 +58,10 @@ export async function loadWorldBundle(init: LoadWorldBundleInit): Promise<Loaded
   } catch {
     throw new BundleFormatError(`The manifest of world "${init.worldId}" is not JSON. The root is misconfigured; tell its operator.`)
   }
+  performance.mark('peercompute:x-manifest-json')
   const manifest = await verifyManifest(signed, init.now === undefined ? { rootKey: init.rootKey } : { rootKey: init.rootKey, now: init.now })
 
+  performance.mark('peercompute:x-manifest-verified')
   const total = manifest.files.reduce((sum, file) => sum + file.size, 0)
   let loaded = 0
   init.onProgress?.({ loaded, total })
@@ -71,8 +78,11 @@ export async function loadWorldBundle(init: LoadWorldBundleInit): Promise<Loaded
       files.set(file.path, bytes)
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, init.concurrency ?? 4) }, worker))
+  const downloads = Promise.all(Array.from({ length: Math.max(1, init.concurrency ?? 4) }, worker))
+  init.onFilesRequested?.(manifest)
+  await downloads
 
+  performance.mark('peercompute:x-files-verified')
   const entry = files.get(manifest.entry)
   if (entry === undefined) throw new BundleFormatError(`The entry file "${manifest.entry}" of world "${manifest.id}" is missing. Republish the bundle.`)
   let entryJson: unknown

@@ -4,8 +4,9 @@ export interface HudData {
   renderer: string
   fps: number | null
   pingMs: number | null
-  peers: readonly { transport: string }[]
-  players: number
+  /** `null` while the node is still joining the network. */
+  peers: readonly { transport: string }[] | null
+  players: number | null
 }
 
 /** The top-left panel: world, renderer, fps, ping, peers by transport, players. */
@@ -32,7 +33,7 @@ export class Hud {
     }
     const help = document.createElement('div')
     help.className = 'help'
-    help.textContent = 'Click to look · WASD move · Shift run · Space jump · Enter chat'
+    help.textContent = 'Click to look · WASD move · Shift run · Space jump · Enter chat · L worlds'
     this.root.append(help)
     parent.append(this.root)
   }
@@ -42,8 +43,13 @@ export class Hud {
     this.set('Renderer', data.renderer === 'webgpu' ? 'WebGPU' : data.renderer === 'webgl2' ? 'WebGL2' : data.renderer)
     this.set('FPS', data.fps === null ? '–' : String(Math.round(data.fps)))
     this.set('Ping', data.pingMs === null ? '–' : `${Math.round(data.pingMs)} ms`)
-    this.set('Peers', describePeers(data.peers))
-    this.set('Players', String(data.players))
+    this.set('Peers', data.peers === null ? 'connecting…' : describePeers(data.peers))
+    this.set('Players', data.players === null ? '–' : String(data.players))
+  }
+
+  /** Removes the panel. */
+  dispose(): void {
+    this.root.remove()
   }
 
   private set(label: string, text: string): void {

@@ -1,8 +1,6 @@
 import { createNode } from '@peercompute/kernel'
-import type { LoadedWorld, PeerComputeNode } from '@peercompute/kernel'
+import type { PeerComputeNode } from '@peercompute/kernel'
 import { browserPlatform } from '@peercompute/kernel/browser'
-import { generateHeightfield } from '@peercompute/world-sdk'
-import type { LoadedBundle } from '../bundle/loadWorldBundle.js'
 import type { WellKnown } from '../bundle/wellKnown.js'
 
 /** What {@link startNode} needs. */
@@ -41,17 +39,6 @@ export async function startNode(init: StartNodeInit): Promise<PeerComputeNode> {
   })
   await node.start()
   return node
-}
-
-/** The world a verified bundle describes, as the kernel loads it (terrain heights generated here). */
-export function loadedWorld(bundle: LoadedBundle): LoadedWorld {
-  return {
-    id: bundle.manifest.id,
-    name: bundle.manifest.name,
-    definition: bundle.definition,
-    rules: bundle.rules,
-    heights: generateHeightfield(bundle.definition.terrain),
-  }
 }
 
 /** Whether the page is served from this machine, where libp2p must be allowed to dial loopback. */

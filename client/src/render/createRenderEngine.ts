@@ -30,22 +30,63 @@ interface GpuLike { requestAdapter(): Promise<unknown> }
 interface GpuDeviceLike { queue: { onSubmittedWorkDone(): Promise<void> }; lost: Promise<{ message?: string; reason?: string }> }
 
 /**
+ * An engine that drew its test frame, before its grace period for a late device loss ended:
+ * callers may build their scene on it meanwhile, but draw only after {@link confirmed}.
+ */
+export interface PendingRenderEngine extends RenderEngine {
+  /**
+   * Resolves to this engine once WebGPU outlived the grace period (or at once for WebGL2), or to
+   * a WebGL2 engine on a fresh canvas when the device was lost: a scene built on this engine must
+   * then be rebuilt on the new one.
+   */
+  confirmed(): Promise<RenderEngine>
+}
+
+/** How long after the test frame a lost WebGPU device still counts as a failed probe. */
+const LOSS_GRACE_MS = 100
+
+/**
  * Creates the Babylon engine: WebGPU when it draws a test frame that the GPU completes with the
  * device alive, otherwise WebGL2 on a fresh canvas (a canvas that held a WebGPU context cannot
  * give a WebGL one). `?renderer=webgl2` skips WebGPU.
  */
 export async function createRenderEngine(canvas: HTMLCanvasElement, request: RendererRequest): Promise<RenderEngine> {
+  return (await startRenderEngine(canvas, request)).confirmed()
+}
+
+/**
+ * {@link createRenderEngine} that returns as soon as WebGPU drew its test frame, leaving the
+ * grace period for a late device loss to {@link PendingRenderEngine.confirmed}, so the caller can
+ * build its scene in that time instead of waiting.
+ */
+export async function startRenderEngine(canvas: HTMLCanvasElement, request: RendererRequest): Promise<PendingRenderEngine> {
   const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu
   let probe: WebGPUProbe = { kind: 'skipped' }
   if (shouldProbeWebGPU(request, gpu !== undefined)) {
     const attempt = await probeWebGPU(canvas, gpu as GpuLike)
-    probe = attempt.probe
     if (attempt.engine !== null) {
-      const decision = decideRenderer(request, probe)
-      return { engine: attempt.engine, renderer: decision.renderer, reason: decision.reason, canvas }
+      const engine = attempt.engine
+      const decision = decideRenderer(request, { kind: 'ok' })
+      const ready: RenderEngine = { engine, renderer: decision.renderer, reason: decision.reason, canvas }
+      // The grace period runs from the test frame on, whether or not the caller awaits it yet.
+      const outcome = Promise.race([attempt.lost, sleep(LOSS_GRACE_MS)]).then(
+        () => ready,
+        (err: unknown) => {
+          disposeQuietly(engine)
+          return createWebGL2Engine(replaceCanvas(canvas), request, { kind: 'failed', reason: messageOf(err) })
+        },
+      )
+      outcome.catch(() => undefined)
+      return { ...ready, confirmed: () => outcome }
     }
+    probe = attempt.probe
     canvas = replaceCanvas(canvas)
   }
+  const ready = createWebGL2Engine(canvas, request, probe)
+  return { ...ready, confirmed: () => Promise.resolve(ready) }
+}
+
+function createWebGL2Engine(canvas: HTMLCanvasElement, request: RendererRequest, probe: WebGPUProbe): RenderEngine {
   const decision = decideRenderer(request, probe)
   const engine = new Engine(canvas, true, { preserveDrawingBuffer: false, stencil: true, disableWebGL2Support: false }, true)
   if (engine.webGLVersion < 2) {
@@ -55,14 +96,22 @@ export async function createRenderEngine(canvas: HTMLCanvasElement, request: Ren
   return { engine, renderer: 'webgl2', reason: decision.reason, canvas }
 }
 
-async function probeWebGPU(canvas: HTMLCanvasElement, gpu: GpuLike): Promise<{ probe: WebGPUProbe; engine: WebGPUEngine | null }> {
+interface WebGPUAttempt {
+  probe: WebGPUProbe
+  engine: WebGPUEngine | null
+  /** Rejects when the device is lost (never resolves otherwise). */
+  lost: Promise<never>
+}
+
+async function probeWebGPU(canvas: HTMLCanvasElement, gpu: GpuLike): Promise<WebGPUAttempt> {
+  const never = new Promise<never>(() => undefined)
   let adapter: unknown
   try {
     adapter = await withTimeout(gpu.requestAdapter(), PROBE_TIMEOUT_MS, 'requestAdapter')
   } catch (err) {
-    return { probe: { kind: 'unavailable', reason: messageOf(err) }, engine: null }
+    return { probe: { kind: 'unavailable', reason: messageOf(err) }, engine: null, lost: never }
   }
-  if (adapter === null || adapter === undefined) return { probe: { kind: 'unavailable', reason: 'no GPU adapter' }, engine: null }
+  if (adapter === null || adapter === undefined) return { probe: { kind: 'unavailable', reason: 'no GPU adapter' }, engine: null, lost: never }
 
   let engine: WebGPUEngine | null = null
   try {
@@ -75,17 +124,24 @@ async function probeWebGPU(canvas: HTMLCanvasElement, gpu: GpuLike): Promise<{ p
     lost.catch(() => undefined)
     await drawTestFrame(engine)
     await withTimeout(Promise.race([device.queue.onSubmittedWorkDone(), lost]), PROBE_TIMEOUT_MS, 'test frame')
-    // A lost device is reported asynchronously after the failing submit; give it a moment.
-    await Promise.race([lost, new Promise((resolve) => setTimeout(resolve, 100))])
-    return { probe: { kind: 'ok' }, engine }
+    // A lost device is reported asynchronously after the failing submit: the caller gives it a moment.
+    return { probe: { kind: 'ok' }, engine, lost }
   } catch (err) {
-    try {
-      engine?.dispose()
-    } catch {
-      // The engine may be half-built; disposing it is best effort before the fallback.
-    }
-    return { probe: { kind: 'failed', reason: messageOf(err) }, engine: null }
+    if (engine !== null) disposeQuietly(engine)
+    return { probe: { kind: 'failed', reason: messageOf(err) }, engine: null, lost: never }
   }
+}
+
+function disposeQuietly(engine: AbstractEngine): void {
+  try {
+    engine.dispose()
+  } catch {
+    // The engine may be half-built or its device gone; disposing it is best effort before the fallback.
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 async function drawTestFrame(engine: WebGPUEngine): Promise<void> {

@@ -55,10 +55,14 @@ export function createTerrainMesh(scene: Scene, terrain: Terrain, heights: Float
   for (let row = 0; row < n - 1; row++) {
     for (let col = 0; col < n - 1; col++) {
       const a = row * n + col
-      const b = a + 1
       const c = a + n
-      const d = c + 1
-      indices.set([b, d, c, a, b, c], k)
+      // Two triangles per cell (b, d, c) and (a, b, c), written in place: no array per cell.
+      indices[k] = a + 1
+      indices[k + 1] = c + 1
+      indices[k + 2] = c
+      indices[k + 3] = a
+      indices[k + 4] = a + 1
+      indices[k + 5] = c
       k += 6
     }
   }
@@ -68,7 +72,10 @@ export function createTerrainMesh(scene: Scene, terrain: Terrain, heights: Float
   for (let i = 0; i < n * n; i++) {
     const [r, g, b] = terrainColor(heights[i] ?? 0, terrain.amplitude, normals[i * 3 + 1] ?? 1)
     const jitter = 0.92 + 0.16 * hashUnit(i)
-    colors.set([r * jitter, g * jitter, b * jitter, 1], i * 4)
+    colors[i * 4] = r * jitter
+    colors[i * 4 + 1] = g * jitter
+    colors[i * 4 + 2] = b * jitter
+    colors[i * 4 + 3] = 1
   }
   const data = new VertexData()
   data.positions = positions

@@ -20,7 +20,9 @@ export interface WorldScene {
 
 /** Builds the scene for a world definition on an engine. */
 export function createWorldScene(engine: AbstractEngine, definition: WorldDefinition, heights: Float32Array): WorldScene {
+  performance.mark('peercompute:y-scene0')
   const scene = new Scene(engine)
+  performance.mark('peercompute:y-scene1')
   const sky = Color3.FromHexString(definition.sky.color)
   scene.clearColor = new Color4(sky.r, sky.g, sky.b, 1)
   scene.ambientColor = new Color3(0.25, 0.27, 0.3)
@@ -30,6 +32,7 @@ export function createWorldScene(engine: AbstractEngine, definition: WorldDefini
   scene.fogDensity = definition.fog.density
   scene.skipPointerMovePicking = true
 
+  performance.mark('peercompute:y-sky')
   const hemi = new HemisphericLight('sky', new Vector3(0, 1, 0), scene)
   hemi.intensity = 0.55
   hemi.diffuse = new Color3(0.85, 0.9, 1)
@@ -47,6 +50,7 @@ export function createWorldScene(engine: AbstractEngine, definition: WorldDefini
   sun.orthoTop = 40
   sun.orthoBottom = -40
 
+  performance.mark('peercompute:y-lights')
   const shadows = new ShadowGenerator(1024, sun)
   shadows.usePercentageCloserFiltering = true
   shadows.filteringQuality = ShadowGenerator.QUALITY_LOW
@@ -54,7 +58,9 @@ export function createWorldScene(engine: AbstractEngine, definition: WorldDefini
   shadows.normalBias = 0.04
   shadows.darkness = 0.35
 
+  performance.mark('peercompute:y-shadowgen')
   createTerrainMesh(scene, definition.terrain, heights)
+  performance.mark('peercompute:y-terrain')
   return { scene, sun, shadows }
 }
 

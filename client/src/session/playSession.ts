@@ -1,7 +1,10 @@
 import type { AbstractEngine } from '@babylonjs/core/Engines/abstractEngine.js'
+import type { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial.js'
+import { Color3 } from '@babylonjs/core/Maths/math.color.js'
 import { Vector3 } from '@babylonjs/core/Maths/math.vector.js'
 import type { WorldDefinition } from '@peercompute/world-sdk'
 import { sampleHeight } from '@peercompute/world-sdk'
+import { markBoot } from '../boot/bootMarks.js'
 import { ChatBox } from '../hud/chatBox.js'
 import { Hud } from '../hud/hud.js'
 import { PlayerControls } from '../input/playerControls.js'
@@ -20,16 +23,33 @@ export interface PlaySessionInit {
   engine: AbstractEngine
   renderer: Renderer
   canvas: HTMLCanvasElement
-  kernel: KernelView
   worldName: string
   definition: WorldDefinition
   heights: Float32Array
   chatMaxLength: number
+  /** Called once, right after the first frame was drawn. */
+  onFirstFrame?: () => void
+}
+
+/** A play session: its scene is built; it draws once {@link PlaySession.draw} is called. */
+export interface PlaySession {
+  /** Starts the render loop (the first frame comes with the next animation frame). */
+  draw(): void
+  /**
+   * Binds the node once it runs: from then on the avatar follows physics, remote players and
+   * chat appear, and the HUD shows the network. Until then the world is drawn with the avatar at
+   * the spawn point. Call once.
+   */
+  attach(kernel: KernelView): void
+  /** Stops drawing and removes everything the session added to the page (and the scene). */
+  stop(): void
 }
 
 /** How often the HUD refreshes and the render figures go to the kernel. */
 const HUD_INTERVAL_MS = 250
 const REPORT_INTERVAL_MS = 1000
+/** The avatar's colour until the node knows its peerId (the colour others will see comes from it). */
+const UNKNOWN_SELF_COLOR = new Color3(0.7, 0.72, 0.78)
 
 /** The clock presence samples are stamped with (ms since the epoch), with sub-millisecond steps. */
 const epochNow = (): number => performance.timeOrigin + performance.now()
@@ -38,18 +58,21 @@ const epochNow = (): number => performance.timeOrigin + performance.now()
  * The running game: the scene, the local avatar driven by physics, remote avatars interpolated
  * from presence, props, camera, input, HUD and chat, bound to the node through a KernelView.
  * Rendering runs at the screen's rate; physics steps at its own fixed rate in the worker.
+ * The scene is built at once and draws, after `draw()`, before the node exists (the first frame
+ * waits for neither libp2p nor Havok); {@link PlaySession.attach} binds the node when it is ready.
  */
-export function startPlaySession(init: PlaySessionInit): { stop: () => void } {
-  const { engine, kernel, definition, heights } = init
+export function startPlaySession(init: PlaySessionInit): PlaySession {
+  const { engine, definition, heights } = init
   const world = createWorldScene(engine, definition, heights)
   const props = new PropsView(world, definition.props)
+  performance.mark('peercompute:y-props')
   const groundAt = (x: number, z: number): number => sampleHeight(heights, definition.terrain, x, z)
   const camera = new ThirdPersonCamera(world.scene, groundAt)
   world.scene.activeCamera = camera.camera
-  // The same colour others give this player (from the peerId), so everyone agrees who is who.
-  const self = createAvatarMesh(world.scene, 'self', avatarColor(kernel.selfId()))
+  const self = createAvatarMesh(world.scene, 'self', UNKNOWN_SELF_COLOR)
   world.shadows.addShadowCaster(self, true)
   self.position.set(...definition.spawn)
+  markBoot('scene-built')
 
   const overlay = document.body
   const tagLayer = document.createElement('div')
@@ -58,15 +81,15 @@ export function startPlaySession(init: PlaySessionInit): { stop: () => void } {
   const remotes = new RemoteAvatars(world, tagLayer)
   const controls = new PlayerControls(init.canvas)
   const hud = new Hud(overlay)
-  const chat = new ChatBox(overlay, kernel.selfId(), (text) => kernel.sendChat(text), (typing) => controls.setEnabled(!typing), init.chatMaxLength)
+
+  let kernel: KernelView | null = null
+  let chat: ChatBox | null = null
+  let offChat = (): void => undefined
+  let chatDirty = true
 
   const quality = new QualityGovernor(performance.now())
   // adaptToDeviceRatio starts below 1 on high-DPI screens; quality steps scale from there.
   const baseScaling = engine.getHardwareScalingLevel()
-  let chatDirty = true
-  const offChat = kernel.onChat(() => {
-    chatDirty = true
-  })
   let lastHud = 0
   let lastReport = 0
   let firstFrameMarked = false
@@ -74,24 +97,26 @@ export function startPlaySession(init: PlaySessionInit): { stop: () => void } {
   const frame = (): void => {
     const dt = Math.min(0.1, engine.getDeltaTime() / 1000)
     const intent = controls.poll(dt)
-    kernel.setMovement(intent, controls.pitch)
+    kernel?.setMovement(intent, controls.pitch)
 
-    const pose = kernel.avatar()
+    const pose = kernel?.avatar() ?? null
     const feet = pose?.position ?? definition.spawn
     self.position.set(...feet)
     self.rotation.y = controls.yaw
-    props.update(kernel.props())
+    props.update(kernel?.props() ?? null)
 
     const now = epochNow()
-    remotes.ingest(kernel.remotePlayers(), now)
+    remotes.ingest(kernel?.remotePlayers() ?? [], now)
     camera.update(feet, controls.yaw, controls.pitch, dt)
     focus.set(feet[0], feet[1], feet[2])
     followWithSun(world, focus)
     remotes.pose(now)
+    if (!firstFrameMarked) performance.mark('peercompute:x-frame-start')
     world.scene.render()
     if (!firstFrameMarked) {
       firstFrameMarked = true
       performance.mark(FIRST_FRAME_MARK)
+      init.onFirstFrame?.()
     }
     remotes.placeTags(world.scene, camera.camera)
 
@@ -106,38 +131,56 @@ export function startPlaySession(init: PlaySessionInit): { stop: () => void } {
       }, 0)
       console.info(`[peercompute] frame rate low: rendering at 1/${level.scaling} resolution, shadows ${level.shadows ? 'on' : 'off'}`)
     }
-    if (wall - lastReport >= REPORT_INTERVAL_MS) {
+    if (kernel !== null && wall - lastReport >= REPORT_INTERVAL_MS) {
       lastReport = wall
       kernel.reportRender({ renderer: init.renderer, fps: engine.getFps() })
     }
     if (wall - lastHud >= HUD_INTERVAL_MS) {
       lastHud = wall
-      const status = kernel.status()
+      const status = kernel?.status() ?? null
       hud.update({
         worldName: init.worldName,
         renderer: init.renderer,
         fps: engine.getFps(),
-        pingMs: status.pingMs,
-        peers: status.peers,
-        players: status.players.length,
+        pingMs: status?.pingMs ?? null,
+        peers: status?.peers ?? null,
+        players: status?.players.length ?? null,
       })
-      if (chatDirty) {
+      if (chat !== null && kernel !== null && chatDirty) {
         chatDirty = false
         chat.show(kernel.chatLines())
       }
     }
   }
-  engine.runRenderLoop(frame)
   const onResize = (): void => engine.resize()
-  window.addEventListener('resize', onResize)
+  let drawing = false
 
   return {
+    draw: () => {
+      performance.mark('peercompute:x-draw')
+      if (drawing) return
+      drawing = true
+      engine.runRenderLoop(frame)
+      window.addEventListener('resize', onResize)
+    },
+    attach: (view) => {
+      if (kernel !== null) throw new Error('The play session is already bound to a node.')
+      kernel = view
+      // The same colour others give this player (from the peerId), so everyone agrees who is who.
+      ;(self.material as StandardMaterial).diffuseColor = avatarColor(view.selfId())
+      chat = new ChatBox(overlay, view.selfId(), (text) => view.sendChat(text), (typing) => controls.setEnabled(!typing), init.chatMaxLength)
+      offChat = view.onChat(() => {
+        chatDirty = true
+      })
+      lastHud = 0
+    },
     stop: () => {
       engine.stopRenderLoop(frame)
       window.removeEventListener('resize', onResize)
       offChat()
       controls.dispose()
-      chat.dispose()
+      chat?.dispose()
+      hud.dispose()
       remotes.dispose()
       tagLayer.remove()
       world.scene.dispose()

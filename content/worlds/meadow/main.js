@@ -1,3 +1,8 @@
-// Meadow's world script. It runs only once the script sandbox of issue 6 exists (QuickJS in a
-// worker, the world-sdk API only); until then it is bundled and signed like every other file.
-export function onTick(world, dt) {}
+// Meadow's world script: it runs in the host's QuickJS sandbox with the world-sdk API only.
+import { defineWorld } from '@peercompute/world-sdk'
+
+export default defineWorld({
+  playerJoin (world, player) {
+    world.log(`${player.name} walks into the meadow`)
+  },
+})

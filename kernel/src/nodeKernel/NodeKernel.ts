@@ -39,6 +39,18 @@ export interface NodeStatus {
   players: Array<{ peerId: string; name: string; position: [number, number, number]; yaw: number; self: boolean }>
   /** Messages refused at the boundary. */
   dropped: { presence: number; state: number; chat: number }
+  /** Worlds published on the root, as the binding last listed them (`GET /api/worlds`); [] until then. */
+  worlds: WorldListing[]
+}
+
+/** A published world as a binding lists it for the status (from the root's `GET /api/worlds`). */
+export interface WorldListing {
+  id: string
+  name: string
+  version: string
+  /** RFC 7638 thumbprint of the publisher's key. */
+  publisher: string
+  parent: string | null
 }
 
 export interface NodeKernelInit {
@@ -87,6 +99,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
   private current: LoadedWorld | null = null
   private pose: SelfPose | null = null
   private render: { renderer: 'webgpu' | 'webgl2' | null; fps: number | null } = { renderer: null, fps: null }
+  private worlds: WorldListing[] = []
 
   constructor(private readonly init: NodeKernelInit) {
     super()
@@ -187,6 +200,11 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     this.render = { renderer: report.renderer, fps: Number.isFinite(report.fps) ? Math.round(report.fps * 10) / 10 : null }
   }
 
+  /** The binding reports the root's published worlds, for the status. */
+  reportWorlds(worlds: readonly WorldListing[]): void {
+    this.worlds = worlds.map(({ id, name, version, publisher, parent }) => ({ id, name, version, publisher, parent }))
+  }
+
   status(): NodeStatus {
     const world = this.state.world()
     return {
@@ -201,7 +219,8 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       pingMs: this.network.pingMs(),
       peers: this.network.peers(),
       players: this.state.presence.players().map(({ peerId, name, position, yaw, self }) => ({ peerId, name, position, yaw, self })),
-      dropped: this.state.dropped()
+      dropped: this.state.dropped(),
+      worlds: this.worlds.map((world) => ({ ...world }))
     }
   }
 

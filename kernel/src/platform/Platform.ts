@@ -8,7 +8,7 @@ import type { Ping } from '@libp2p/ping'
 export type NodeRole = 'root' | 'peer'
 
 /** What a worker is for; each platform knows how to start each kind. */
-export type WorkerKind = 'physics' | 'compute-cpu' | 'compute-webgpu'
+export type WorkerKind = 'physics' | 'compute-cpu' | 'compute-webgpu' | 'scripts'
 
 /** The libp2p services every platform provides and the kernel relies on. */
 export interface KernelServices extends Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { createNode } from '@peercompute/kernel'
-import type { LoadedWorld, PeerComputeNode } from '@peercompute/kernel'
+import type { LoadedWorld, PeerComputeNode, StatePersistence } from '@peercompute/kernel'
 import { nodePlatform } from '@peercompute/kernel/node'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -12,12 +12,16 @@ export interface RootP2pNodeInit {
   port: number
   /** Host name or IP that clients dial, put in the announced multiaddrs. */
   publicHost: string
+  /** Port that clients dial, when a proxy in front listens elsewhere. @default port */
+  publicPort?: number
   /** PEM certificate and key, the same as the HTTPS server's. */
   tls: { cert: string; key: string }
   /** The root's persistent libp2p identity. */
   privateKey: PrivateKey
   /** The world whose topics the root carries as gossipsub hub, with its real rules. */
   world: LoadedWorld
+  /** Where the root keeps world state (its world, and worlds children propagate). @default in memory only */
+  persistence?: StatePersistence
 }
 
 /** The root's running libp2p node (relay, DHT server, gossipsub), run by the shared kernel. */
@@ -27,6 +31,8 @@ export interface RootP2pNode {
   readonly multiaddrs: string[]
   /** Number of peers connected right now. */
   peers(): number
+  /** The kernel node, for state and metrics. */
+  readonly node: PeerComputeNode
   stop(): Promise<void>
 }
 
@@ -49,10 +55,11 @@ function hostPart(host: string): string {
 /** Starts the kernel as the root: libp2p over WSS at `init.port`, carrying `init.world`'s topics. */
 export async function startRootP2pNode(init: RootP2pNodeInit): Promise<RootP2pNode> {
   const listen = [`${ipPart(init.host, '--host')}/tcp/${init.port}/tls/ws`]
-  const announce = [`${hostPart(init.publicHost)}/tcp/${init.port}/tls/ws`]
+  const announce = [`${hostPart(init.publicHost)}/tcp/${init.publicPort ?? init.port}/tls/ws`]
   const node: PeerComputeNode = await createNode({
     platform: nodePlatform({ role: 'root', listen, announce, https: init.tls, privateKey: init.privateKey }),
     world: init.world.id,
+    ...(init.persistence === undefined ? {} : { persistence: init.persistence }),
   })
   await node.start()
   const peerId = node.getStatus().peerId
@@ -67,6 +74,7 @@ export async function startRootP2pNode(init: RootP2pNodeInit): Promise<RootP2pNo
     peerId,
     multiaddrs: announce.map((a) => `${a}/p2p/${peerId}`),
     peers: () => node.getStatus().peers.length,
+    node,
     stop: () => node.stop(),
   }
 }

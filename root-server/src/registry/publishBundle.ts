@@ -1,6 +1,7 @@
 import { compareVersions, countersign, verifyBundle } from '@peercompute/signing'
 import type { BundleLimits, BundleManifest, SignedManifest, SigningKey } from '@peercompute/signing'
-import { parseBasisRules, parseWorldDefinition } from '@peercompute/world-sdk'
+import { checkRulesAgainstParent, effectiveRules, parseBasisRules, parseWorldDefinition } from '@peercompute/world-sdk'
+import type { WorldRulesDeclaration } from '@peercompute/world-sdk'
 import type { BundleStore } from '../bundles/bundleStore.js'
 import { PublisherNotAllowedError, VersionNotNewerError, WorldContentError } from './errors.js'
 import type { WorldIndex } from './worldIndex.js'
@@ -89,6 +90,8 @@ function checkContent(manifest: BundleManifest, files: Map<string, Uint8Array>, 
   }
   try {
     parseBasisRules(manifest.rules)
+    // The parent's chain was checked when each of its worlds was published; fold it, then check the child.
+    checkRulesAgainstParent(effectiveRules(chainOf(manifest.parent, store)), { world: manifest.id, rules: manifest.rules })
   } catch (err) {
     throw new WorldContentError(400, (err as Error).message)
   }
@@ -99,4 +102,17 @@ function checkContent(manifest: BundleManifest, files: Map<string, Uint8Array>, 
   } catch (err) {
     throw new WorldContentError(400, `The bundle's entry file ${manifest.entry} is not a valid world: ${(err as Error).message} ${ADVICE}`)
   }
+}
+
+/** The rules declarations from the root down to `id`, read from the manifests this root serves. */
+function chainOf(id: string, store: BundleStore): WorldRulesDeclaration[] {
+  const chain: WorldRulesDeclaration[] = []
+  for (let next: string | null = id; next !== null && chain.length < 64; ) {
+    const stored = store.latest(next)
+    if (stored === undefined || chain.some((link) => link.world === next)) break
+    const manifest = readPayload(stored.signed)
+    chain.unshift({ world: manifest.id, rules: manifest.rules })
+    next = manifest.parent
+  }
+  return chain
 }

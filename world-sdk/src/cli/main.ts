@@ -7,10 +7,11 @@ import { runRoot } from './commands/root.js'
 import { signCommand } from './commands/sign.js'
 import { verifyCommand } from './commands/verify.js'
 import { worldsCommand } from './commands/worlds.js'
+import { stateCommand } from './stateCommand.js'
 import type { Command } from './command.js'
 import { CliError, commandHelp, parseCommandArgs } from './command.js'
 
-const COMMANDS: Command[] = [initCommand, keygenCommand, buildCommand, signCommand, verifyCommand, publishCommand, worldsCommand]
+const COMMANDS: Command[] = [initCommand, keygenCommand, buildCommand, signCommand, verifyCommand, publishCommand, worldsCommand, stateCommand]
 
 /** The top-level `--help`. */
 export function mainHelp(): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_BASIS_RULES, RulesError, parseBasisRules } from '../../src/rules/basisRules.js'
+import { DEFAULT_BASIS_RULES, RulesError, parseBasisRules, parseRulesDeclaration } from '../../src/rules/basisRules.js'
 
 describe('parseBasisRules', () => {
   it('gives the defaults for nothing or an empty object', () => {
@@ -46,5 +46,35 @@ describe('parseBasisRules', () => {
   it('refuses rules that are not an object', () => {
     expect(() => parseBasisRules('fast')).toThrow(RulesError)
     expect(() => parseBasisRules(null)).toThrow(RulesError)
+  })
+})
+
+describe('the full rule schema', () => {
+  it('has building, limits for scripts and permissions, with defaults', () => {
+    const rules = parseBasisRules({})
+    expect(rules.building).toEqual({ place: 'everyone', remove: 'everyone' })
+    expect(rules.limits).toEqual({ players: 64, entities: 10_000, scriptCpuMs: 4, scriptMemoryMiB: 16 })
+    expect(rules.permissions).toEqual({ join: 'everyone', subworlds: true, scripts: true })
+  })
+
+  it('takes a declaration with descendants and leaves it out of the rules', () => {
+    const rules = parseBasisRules({ limits: { players: 8 }, descendants: { lock: ['physics'], bounds: { 'limits.players': { max: 'own' } } } })
+    expect(rules.limits.players).toBe(8)
+    expect(rules).not.toHaveProperty('descendants')
+  })
+
+  it.each([
+    [{ building: { place: 'admins' } }, 'building.place'],
+    [{ limits: { scriptCpuMs: 0 } }, 'limits.scriptCpuMs'],
+    [{ descendants: { lock: ['physics.gravitee'] } }, 'descendants.lock.0'],
+    [{ descendants: { bounds: { 'movement.fly': { max: 1 } } } }, 'descendants.bounds.movement.fly'],
+    [{ descendants: { bounds: { 'limits.players': { most: 3 } } } }, 'descendants.bounds.limits.players.most'],
+  ])('refuses %j naming %s', (input, field) => {
+    expect(() => parseRulesDeclaration(input)).toThrow(RulesError)
+    try {
+      parseBasisRules(input)
+    } catch (err) {
+      expect((err as RulesError).field).toBe(field)
+    }
   })
 })

@@ -1,4 +1,6 @@
 import { chatBucket } from './ChatLog.js'
+import { encodeStateMessage } from './stateMessages.js'
+import { MAX_STATE_BYTES } from './stateSchemas.js'
 import { TokenBuckets } from './TokenBucket.js'
 import { worldHistory, worldStateAt } from './worldHistory.js'
 import { WorldReplica } from './WorldReplica.js'
@@ -215,6 +217,9 @@ class DefaultStateManager implements StateManager {
     const verdict = world.receive(channel, from, bytes)
     if (verdict.ok) {
       if (channel !== 'presence') this.count(verdict.replay === true ? 'replays' : 'applied')
+      // Updates that waited for this one were refused ('ignore': not forwarded) when they came;
+      // the world's host passes them on now, so members that lack them need not wait for a sync.
+      if (verdict.retried != null && this.components.parent?.() == null) this.relay(verdict.retried)
       if (verdict.joined != null) {
         const name = world.presence.players().find((p) => p.peerId === verdict.joined)?.name ?? ''
         this.components.events.dispatchEvent(new CustomEvent('player:join', { detail: { peerId: verdict.joined, name } }))
@@ -282,9 +287,10 @@ class DefaultStateManager implements StateManager {
 
   // SyncHost: what the state-sync protocol asks of this node.
 
-  syncTarget(): { world: string; version: VersionVector } | null {
+  syncTarget(): { world: string; version: VersionVector; missing(theirs: VersionVector): Uint8Array } | null {
     const current = this.current
-    return current == null ? null : { world: current.world.id, version: current.replica.version() }
+    if (current == null) return null
+    return { world: current.world.id, version: current.replica.version(), missing: (theirs) => current.replica.missing(theirs) }
   }
 
   syncSource(world: string, from: string): SyncSource | null {
@@ -323,6 +329,9 @@ class DefaultStateManager implements StateManager {
       return { status: 'refused', reason: result.reason }
     }
     this.count(result.replay ? 'replays' : 'applied')
+    // History a child pushed (it published while nobody heard it, or kept it through a cut)
+    // goes on to the world's other members now rather than at their next sync.
+    if (current != null && !result.replay) this.relay([update, ...(result.retried ?? [])])
     try {
       await result.durable
     } catch (err) {
@@ -355,6 +364,12 @@ class DefaultStateManager implements StateManager {
       this.replicas.set(world, replica)
     }
     return replica
+  }
+
+  private relay(updates: Uint8Array[]): void {
+    for (const update of updates) {
+      if (update.byteLength < MAX_STATE_BYTES) this.components.publish('state', encodeStateMessage({ kind: 'update', update }))
+    }
   }
 
   private writeChat(text: string): { message: ChatMessage; done: Promise<void> } {
@@ -394,8 +409,9 @@ class DefaultStateManager implements StateManager {
     }
   }
 
-  private readonly onPersistError = (): void => {
+  private readonly onPersistError = (err: unknown): void => {
     this.statCounts.persistErrors++
+    this.components.events.dispatchEvent(new CustomEvent('error', { detail: err instanceof Error ? err : new Error(String(err)) }))
   }
 
   private drop(channel: WorldChannel, from: string, reason: DropReason): void {

@@ -16,6 +16,12 @@ export interface StateSyncInit {
   maxSyncBytes?: number
   /** Largest push accepted (by a parent) in one message. @default 4 MiB */
   maxPushBytes?: number
+  /**
+   * Sync with the parent this often even when nothing seems missing: an update gossiped while
+   * this node was outside the topic's mesh is otherwise only fetched when a later one depends on it.
+   * @default 5_000
+   */
+  intervalMs?: number
 }
 
 /** A world this node can answer for. */
@@ -30,7 +36,7 @@ export interface SyncSource {
 /** What the sync protocol needs of the StateManager. */
 export interface SyncHost {
   /** The world this node is in, to sync with its parent; null outside a world. */
-  syncTarget(): { world: string; version: VersionVector } | null
+  syncTarget(): { world: string; version: VersionVector; missing(theirs: VersionVector): Uint8Array } | null
   /** A world this node answers for, or null (asked by `from`, who may be rate-limited: null then too). */
   syncSource(world: string, from: string): SyncSource | null
   /** Imports history received from `from` (the parent) for `world`. */
@@ -54,7 +60,7 @@ export class StateSyncError extends Error {
 }
 
 /** Counters of the sync protocol, for status and tests. */
-export interface StateSyncStats { syncs: number; received: number; pushed: number; errors: number; served: number }
+export interface StateSyncStats { syncs: number; received: number; pushed: number; errors: number; served: number; lastError: string | null }
 
 /**
  * The state-sync protocol on a libp2p node: answers requests and pushes for the worlds this node
@@ -65,7 +71,8 @@ export class StateSync implements Startable {
   private shutdown = new AbortController()
   private running: Promise<void> | null = null
   private again = false
-  private readonly counts: StateSyncStats = { syncs: 0, received: 0, pushed: 0, errors: 0, served: 0 }
+  private timer: ReturnType<typeof setInterval> | null = null
+  private readonly counts: StateSyncStats = { syncs: 0, received: 0, pushed: 0, errors: 0, served: 0, lastError: null }
 
   constructor(private readonly init: StateSyncInit, private readonly components: StateSyncComponents) {}
 
@@ -77,11 +84,14 @@ export class StateSync implements Startable {
     this.shutdown = new AbortController()
     await node.handle(STATE_SYNC_PROTOCOL, this.onStream, { maxInboundStreams: 256, maxOutboundStreams: 256 })
     this.started = true
+    if (this.components.parent() != null) this.timer = setInterval(() => { this.syncNow() }, this.init.intervalMs ?? 5_000)
   }
 
   async stop(): Promise<void> {
     if (!this.started) return
     this.started = false
+    if (this.timer != null) clearInterval(this.timer)
+    this.timer = null
     this.shutdown.abort()
     await this.components.libp2p()?.unhandle(STATE_SYNC_PROTOCOL).catch(() => {})
     await this.running?.catch(() => {})
@@ -97,7 +107,10 @@ export class StateSync implements Startable {
       return
     }
     this.running = this.sync()
-      .then(() => {}, () => { this.counts.errors++ })
+      .then(() => {}, (err: unknown) => {
+        this.counts.errors++
+        this.counts.lastError = err instanceof Error ? err.message : String(err)
+      })
       .finally(() => {
         this.running = null
         if (this.again) {
@@ -119,8 +132,7 @@ export class StateSync implements Startable {
       const version = expect(await readSyncMessage(lp, 1024 * 1024, options), 'version')
       let pushed = 0
       if (version.keeps) {
-        const source = this.components.host.syncSource(target.world, parent)
-        const missing = source?.missing(VersionVector.decode(version.version)) ?? new Uint8Array(0)
+        const missing = target.missing(VersionVector.decode(version.version))
         if (missing.byteLength > 0) {
           await writeSyncMessage(lp, { type: 'push', world: target.world, update: missing }, options)
           expect(await readSyncMessage(lp, 64 * 1024, options), 'ack')

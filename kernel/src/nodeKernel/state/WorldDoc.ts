@@ -28,8 +28,6 @@ export class WorldDoc {
   constructor(doc = new LoroDoc()) {
     this.doc = doc
     doc.setRecordTimestamp(true)
-    // Keep one history entry per second of edits rather than one per 1,000 s (Loro's default).
-    doc.setChangeMergeInterval(1)
   }
 
   private get tree(): LoroTree { return this.doc.getTree(WORLD_CONTAINERS.scene) }
@@ -78,7 +76,7 @@ export class WorldDoc {
     const transform = checked('transform', { position: init.position, rotation: init.rotation ?? IDENTITY_ROTATION, scale: init.scale ?? [1, 1, 1] })
     const prop = checked('prop', init.prop)
     const parent = init.parent == null ? undefined : this.requireNode(init.parent).id
-    return this.write(() => {
+    return this.write('placeProp', () => {
       const node = this.tree.createNode(parent)
       node.data.set('transform', transform)
       node.data.set('prop', prop)
@@ -93,35 +91,37 @@ export class WorldDoc {
     const node = this.requireNode(id)
     const current = parseComponent('transform', node.data.get('transform')) as Transform | null
     const next = checked('transform', { position: [0, 0, 0], rotation: IDENTITY_ROTATION, scale: [1, 1, 1], ...current, ...transform })
-    return this.write(() => { node.data.set('transform', next) }).update
+    return this.write('moveProp', () => { node.data.set('transform', next) }).update
   }
 
   /** Re-parents an entity in the scene graph (null: top level). */
   reparent(id: string, parent: string | null): Uint8Array {
     const target = this.requireNode(id).id
     const parentId = parent == null ? undefined : this.requireNode(parent).id
-    return this.write(() => { this.tree.move(target, parentId) }).update
+    return this.write('reparent', () => { this.tree.move(target, parentId) }).update
   }
 
   /** Removes an entity and its children. */
   removeProp(id: string): Uint8Array {
     const target = this.requireNode(id).id
-    return this.write(() => { this.tree.delete(target) }).update
+    return this.write('removeProp', () => { this.tree.delete(target) }).update
   }
 
   appendChat(message: ChatMessage): Uint8Array {
-    return this.write(() => { this.doc.getList(WORLD_CONTAINERS.chat).push(message) }).update
+    return this.write('chat', () => { this.doc.getList(WORLD_CONTAINERS.chat).push(message) }).update
   }
 
   setSetting<K extends SettingKey>(key: K, value: NonNullable<WorldSettings[K]>): Uint8Array {
     if (parseSetting(key, value) == null) throw new InvalidComponentError(`Setting "${key}" has a value its schema refuses; see worldSchema.ts.`)
-    return this.write(() => { this.doc.getMap(WORLD_CONTAINERS.settings).set(key, value) }).update
+    return this.write('setSetting', () => { this.doc.getMap(WORLD_CONTAINERS.settings).set(key, value) }).update
   }
 
-  private write<T>(change: () => T): { id: T; update: Uint8Array } {
+  private write<T>(intent: string, change: () => T): { id: T; update: Uint8Array } {
     const before = this.doc.oplogVersion()
     const id = change()
-    this.doc.commit()
+    // The intent as commit message: history shows what each version did, and Loro keeps changes
+    // with messages apart when importing (it would merge one author's consecutive changes otherwise).
+    this.doc.commit({ message: intent })
     return { id, update: this.doc.export({ mode: 'update', from: before }) }
   }
 

@@ -10,10 +10,12 @@ import type { TreeID, VersionVector } from 'loro-crdt'
 
 /** The outcome of an incoming update: applied (or a replay of known operations), or refused. */
 export type ReplicaResult =
-  | { ok: true; replay: boolean; chat: ChatMessage[]; durable: Promise<void> }
+  | { ok: true; replay: boolean; chat: ChatMessage[]; durable: Promise<void>; retried?: Uint8Array[] }
   | { ok: false; reason: DropReason | 'pending' }
 
 const DONE = Promise.resolve()
+/** Updates waiting for history they build on, retried after each update that adds something. */
+const MAX_PENDING = 64
 
 /**
  * One world's document on this node, with the guard every incoming update passes and, where
@@ -24,6 +26,7 @@ export class WorldReplica {
   readonly world: WorldDoc
   private readonly guard: UpdateGuard
   private compacting = false
+  private pending: Array<{ bytes: Uint8Array; origin: UpdateOrigin; chatMaxLength: number }> = []
 
   constructor(readonly id: string, private readonly log: WorldLog | null, private readonly onError: (err: unknown) => void = () => {}) {
     const doc = new LoroDoc()
@@ -35,8 +38,40 @@ export class WorldReplica {
   /** Whether this replica keeps its world on disk. */
   persists(): boolean { return this.log != null }
 
-  /** Checks and applies an update from outside. Never throws. */
+  /**
+   * Checks and applies an update from outside. Never throws. An update that builds on history
+   * this node lacks is refused ('pending') but kept aside (64 at most) and applied, still
+   * checked, as soon as an update fills the gap.
+   */
   receive(bytes: Uint8Array, origin: UpdateOrigin, chatMaxLength: number): ReplicaResult {
+    const result = this.receiveOne(bytes, origin, chatMaxLength)
+    if (!result.ok) {
+      if (result.reason === 'pending') {
+        this.pending.push({ bytes, origin, chatMaxLength })
+        if (this.pending.length > MAX_PENDING) this.pending.shift()
+      }
+      return result
+    }
+    if (result.replay || this.pending.length === 0) return result
+    const chat = [...result.chat]
+    const durable = [result.durable]
+    const retried: Uint8Array[] = []
+    for (let progress = true; progress;) {
+      progress = false
+      for (const waiting of this.pending.splice(0)) {
+        const again = this.receiveOne(waiting.bytes, waiting.origin, waiting.chatMaxLength)
+        if (!again.ok && again.reason === 'pending') this.pending.push(waiting)
+        if (!again.ok || again.replay) continue
+        progress = true
+        retried.push(waiting.bytes)
+        chat.push(...again.chat)
+        durable.push(again.durable)
+      }
+    }
+    return { ok: true, replay: false, chat, durable: Promise.all(durable).then(() => {}), retried }
+  }
+
+  private receiveOne(bytes: Uint8Array, origin: UpdateOrigin, chatMaxLength: number): ReplicaResult {
     const result = this.guard.apply(bytes, (json, shadow) => {
       const tree = shadow.getTree(WORLD_CONTAINERS.scene)
       const verdict = checkUpdate(json, origin, chatMaxLength, (id) => tree.has(id as TreeID))
@@ -74,6 +109,7 @@ export class WorldReplica {
   flushed(): Promise<void> { return this.log?.flushed() ?? DONE }
 
   destroy(): void {
+    this.pending = []
     this.guard.reset()
     this.world.doc.free()
   }

@@ -20,7 +20,7 @@ export interface WorldStateHooks {
 
 /** The outcome of one incoming message: accepted (maybe a new player, maybe a replay), or dropped with a reason. */
 export type WorldVerdict =
-  | { ok: true; joined?: string; presence?: { sentAt: number; receivedAt: number }; replay?: boolean }
+  | { ok: true; joined?: string; presence?: { sentAt: number; receivedAt: number }; replay?: boolean; retried?: Uint8Array[] }
   | { ok: false; reason: DropReason | 'pending' }
 
 /**
@@ -58,7 +58,10 @@ export class WorldState {
     if (bytes.byteLength > MAX_STATE_BYTES) return { ok: false, reason: 'size' }
     const message = decodeStateMessage(bytes)
     if (message == null) return { ok: false, reason: 'decode' }
-    const origin = { kind: 'live', channel: 'state', author: from, authority: this.hooks.isAuthority(from) } as const
+    // The world's host relays history on the state topic (what children pushed to it).
+    const origin = this.hooks.isAuthority(from)
+      ? { kind: 'relayed', authority: true } as const
+      : { kind: 'live', channel: 'state', author: from, authority: false } as const
     return this.settle(this.replica.receive(message.update, origin, this.chat.rules.maxLength))
   }
 
@@ -83,6 +86,6 @@ export class WorldState {
     if (!result.ok) return result
     result.durable.catch(this.hooks.onPersistError)
     for (const message of result.chat) this.hooks.onChat(message)
-    return { ok: true, replay: result.replay }
+    return result.retried == null ? { ok: true, replay: result.replay } : { ok: true, replay: result.replay, retried: result.retried }
   }
 }

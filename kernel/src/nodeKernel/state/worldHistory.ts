@@ -17,6 +17,8 @@ export interface WorldVersion {
   peer: string
   /** Operations in that change. */
   ops: number
+  /** What the change did (the intent: placeProp, moveProp, removeProp, reparent, chat, setSetting), if recorded. */
+  intent: string | null
 }
 
 /** A world as it was at one version. */
@@ -33,8 +35,7 @@ export class UnknownVersionError extends Error {
 }
 
 /**
- * The world's versions, oldest first: one per Loro change (edits of one author within a second
- * are one change), each the causally closed cut of every change with a Lamport time up to its own.
+ * The world's versions, oldest first: one per Loro change (one intent), each the causally closed cut of every change with a Lamport time up to its own.
  */
 export function worldHistory(doc: LoroDoc): WorldVersion[] {
   const changes: Change[] = [...doc.getAllChanges().values()].flat()
@@ -43,7 +44,7 @@ export function worldHistory(doc: LoroDoc): WorldVersion[] {
   return changes.map((change) => {
     ends.set(change.peer, change.counter + change.length)
     const frontiers = doc.vvToFrontiers(new VersionVector(ends))
-    return { version: formatVersion(frontiers), lamport: change.lamport + change.length - 1, time: change.timestamp * 1000, peer: change.peer, ops: change.length }
+    return { version: formatVersion(frontiers), lamport: change.lamport + change.length - 1, time: change.timestamp * 1000, peer: change.peer, ops: change.length, intent: change.message ?? null }
   })
 }
 

@@ -34,7 +34,7 @@ export interface NodePlatformInit {
 // Worker entries are compiled files: kernel/dist/platform/node/workers/*.worker.js. Both this file's
 // src and dist locations sit three folders under kernel/, so one relative URL finds them from either.
 const WORKERS_DIR = new URL('../../../dist/platform/node/workers/', import.meta.url)
-const WORKER_FILES: Partial<Record<WorkerKind, string>> = { physics: 'physics.worker.js', 'compute-cpu': 'computeCpu.worker.js' }
+const WORKER_FILES: Partial<Record<WorkerKind, string>> = { physics: 'physics.worker.js', 'compute-cpu': 'computeCpu.worker.js', scripts: 'scripts.worker.js' }
 
 /** The platform for Node: a headless host or peer (`role: 'peer'`), or the root (`role: 'root'`). */
 export function nodePlatform(init: NodePlatformInit = {}): Platform {

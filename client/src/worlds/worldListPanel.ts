@@ -1,0 +1,133 @@
+import type { WorldListing } from '@peercompute/kernel'
+import { shortThumbprint } from './worldList.js'
+
+/** Why Join is not offered yet (hosting and joining sub-worlds is a later issue). */
+export const JOIN_UNAVAILABLE_HINT = 'Sub-worlds arrive in a later release.'
+
+/** Keys that open and close the panel (outside text fields). */
+const TOGGLE_KEYS = new Set(['Tab', 'KeyL'])
+
+/**
+ * The published worlds, in a panel on the right that the "Worlds" button, `Tab` or `L` toggles
+ * (`Escape` closes it): each world's name, version, id, parent and short publisher thumbprint,
+ * with a Join button that stays disabled until sub-worlds can be joined.
+ */
+export class WorldListPanel {
+  private readonly button = document.createElement('button')
+  private readonly panel = document.createElement('aside')
+  private readonly list = document.createElement('ul')
+  private readonly note = document.createElement('p')
+
+  /**
+   * @param currentWorld id of the world this page runs (marked "you are here").
+   * @param onOpen called each time the panel opens (the caller refreshes the list).
+   */
+  constructor(
+    parent: HTMLElement,
+    private readonly currentWorld: string,
+    private readonly onOpen: () => void = () => undefined,
+  ) {
+    this.button.type = 'button'
+    this.button.id = 'worlds-button'
+    this.button.dataset.testid = 'worlds-button'
+    this.button.textContent = 'Worlds'
+    this.button.title = 'Published worlds (Tab or L)'
+    this.button.setAttribute('aria-controls', 'worlds')
+    this.button.setAttribute('aria-expanded', 'false')
+    this.button.addEventListener('click', this.onButton)
+
+    this.panel.id = 'worlds'
+    this.panel.dataset.testid = 'worlds'
+    this.panel.hidden = true
+    this.panel.setAttribute('aria-label', 'Published worlds')
+    const title = document.createElement('h2')
+    title.textContent = 'Published worlds'
+    this.note.className = 'note'
+    this.note.textContent = 'Loading…'
+    this.panel.append(title, this.note, this.list)
+    parent.append(this.button, this.panel)
+    window.addEventListener('keydown', this.onKey)
+  }
+
+  /** Whether the panel is showing. */
+  isOpen(): boolean {
+    return !this.panel.hidden
+  }
+
+  /** Opens or closes the panel. */
+  toggle(open = !this.isOpen()): void {
+    if (open === this.isOpen()) return
+    this.panel.hidden = !open
+    this.button.setAttribute('aria-expanded', String(open))
+    if (open) {
+      // Mouse look holds the pointer; the list needs it.
+      if (document.pointerLockElement !== null) document.exitPointerLock()
+      this.onOpen()
+    }
+  }
+
+  /** Shows a freshly loaded list. */
+  show(worlds: readonly WorldListing[]): void {
+    this.note.textContent = worlds.length === 0 ? 'No worlds are published on this root yet.' : `${worlds.length} on this root · ${JOIN_UNAVAILABLE_HINT}`
+    this.note.classList.remove('bad')
+    this.list.replaceChildren(...worlds.map((world) => this.renderWorld(world)))
+  }
+
+  /** Shows why the list could not load (the last list stays). */
+  showError(message: string): void {
+    this.note.textContent = `Could not load the list: ${message}`
+    this.note.classList.add('bad')
+  }
+
+  /** Removes the button, the panel and the key listener. */
+  dispose(): void {
+    window.removeEventListener('keydown', this.onKey)
+    this.button.remove()
+    this.panel.remove()
+  }
+
+  private renderWorld(world: WorldListing): HTMLLIElement {
+    const item = document.createElement('li')
+    item.dataset.world = world.id
+    const head = document.createElement('div')
+    head.className = 'head'
+    const name = document.createElement('span')
+    name.className = 'name'
+    name.textContent = world.name
+    const version = document.createElement('span')
+    version.className = 'version'
+    version.textContent = `v${world.version}`
+    head.append(name, version)
+    const meta = document.createElement('div')
+    meta.className = 'meta'
+    const parent = world.parent === null ? 'top level' : `in ${world.parent}`
+    meta.textContent = `${world.id} · ${parent} · by ${shortThumbprint(world.publisher)}`
+    meta.title = `Publisher key thumbprint: ${world.publisher}`
+    const join = document.createElement('button')
+    join.type = 'button'
+    join.disabled = true
+    if (world.id === this.currentWorld) {
+      join.textContent = 'You are here'
+    } else {
+      join.textContent = 'Join'
+      join.title = JOIN_UNAVAILABLE_HINT
+    }
+    item.append(head, meta, join)
+    return item
+  }
+
+  private readonly onButton = (): void => {
+    this.toggle()
+  }
+
+  private readonly onKey = (event: KeyboardEvent): void => {
+    const target = event.target
+    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return
+    if (event.code === 'Escape' && this.isOpen()) {
+      this.toggle(false)
+    } else if (TOGGLE_KEYS.has(event.code) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault()
+      this.toggle()
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// Goal! — push the ball between the posts. The host's physics reports the ball (a prop in
+// world.json) as the entity 'ball'; this script watches it, counts goals on a scoreboard entity
+// that every player sees, and puts the ball back on the centre spot.
+import { defineWorld } from '@peercompute/world-sdk'
+
+/** The goal mouth: between the posts (x), under the crossbar (y, above the ball's start), past the line (z). */
+const GOAL = { minX: -1.9, maxX: 1.9, lineZ: 12, depthZ: 15, height: 2 }
+/** Seconds after a goal before the next one counts (the ball needs a moment to be put back). */
+const COOLDOWN = 1.5
+
+function nearest (players, position) {
+  let best = null
+  let bestDistance = Infinity
+  for (const p of players) {
+    const d = Math.hypot(p.position[0] - position[0], p.position[2] - position[2])
+    if (d < bestDistance) { best = p; bestDistance = d }
+  }
+  return best
+}
+
+function scoreText (goals, last) {
+  return last === null ? `Goals: ${goals}` : `Goals: ${goals} (last: ${last})`
+}
+
+export default defineWorld({
+  setup (world) {
+    this.goals = 0
+    this.last = null
+    this.kickoff = null
+    this.quietUntil = 0
+    world.entities.spawn({
+      id: 'scoreboard',
+      kind: 'text',
+      position: [0, 4, GOAL.lineZ],
+      data: { text: scoreText(0, null), goals: 0, last: null },
+    })
+  },
+
+  tick (world) {
+    const ball = world.entities.get('ball')
+    if (ball === undefined) return
+    if (this.kickoff === null) this.kickoff = ball.position.slice()
+    const [x, y, z] = ball.position
+    const inGoal = x > GOAL.minX && x < GOAL.maxX && z > GOAL.lineZ && z < GOAL.depthZ && y < this.kickoff[1] + GOAL.height
+    if (!inGoal || world.time() < this.quietUntil) return
+    this.goals += 1
+    this.last = nearest(world.players(), ball.position)?.name ?? null
+    this.quietUntil = world.time() + COOLDOWN
+    world.entities.update('scoreboard', { text: scoreText(this.goals, this.last), goals: this.goals, last: this.last })
+    world.entities.move('ball', this.kickoff, [0, 0, 0, 1])
+    world.emit('goal', { goals: this.goals, scorer: this.last })
+  },
+
+  playerJoin (world, player) {
+    world.emit('welcome', { to: player.id, text: `Welcome, ${player.name}! Push the white ball between the posts.` })
+  },
+
+  onEvent (world, event) {
+    // The host may reset the match (a button in its HUD); players cannot.
+    if (event.name !== 'reset' || event.from !== undefined) return
+    this.goals = 0
+    this.last = null
+    world.entities.update('scoreboard', { text: scoreText(0, null), goals: 0, last: null })
+    if (this.kickoff !== null) world.entities.move('ball', this.kickoff, [0, 0, 0, 1])
+  },
+})

@@ -1,0 +1,7 @@
+export { filePersistence, worldDir, STATE_DIR, WorldIdError } from './filePersistence.js'
+export type { FilePersistence, FilePersistenceInit } from './filePersistence.js'
+export { FileWorldLog, readWorldFolder, LOG_FILE, SNAPSHOT_FILE } from './FileWorldLog.js'
+export type { CompactionPolicy, StoredRecords } from './FileWorldLog.js'
+export { decodeRecords, encodeRecord, RECORD_HEADER_BYTES } from './logRecords.js'
+export { readWorldState, NoWorldStateError } from './worldStateReader.js'
+export type { WorldStateReport } from './worldStateReader.js'
