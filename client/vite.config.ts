@@ -49,7 +49,7 @@ function preloadFirstFrameChunks(modules: string[]): Plugin {
 }
 
 export default defineConfig({
-  plugins: [preloadFirstFrameChunks(['/src/render/createRenderEngine.ts', '/src/session/playSession.ts'])],
+  plugins: [preloadFirstFrameChunks(['/src/session/showWorld.ts', '/src/session/playSession.ts'])],
   build: {
     target: 'es2022',
     modulePreload: { polyfill: false },

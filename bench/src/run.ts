@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { runBundleVerifyBench } from './bundles/verifyBench.js'
 import { runOverworldBench } from './overworld/overworldBench.js'
+import { runStateBench } from './state/stateBench.js'
 
 /**
  * `npm run bench`: every benchmark, each figure printed beside a baseline measured in the same run.
@@ -10,7 +11,8 @@ async function main(): Promise<void> {
   const only = process.argv[2]
   const benches: Record<string, () => Promise<void>> = {
     overworld: runOverworldBench,
-    bundles: runBundleVerifyBench
+    bundles: runBundleVerifyBench,
+    state: runStateBench
   }
   for (const [name, bench] of Object.entries(benches)) {
     if (only !== undefined && only !== name) continue

@@ -19,7 +19,7 @@ async function ff(url) {
   } finally { await context.close() }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const urls = { bare: `${root.url}bench/bare.html`, ...Object.fromEntries(variants.map((v) => [v, `${root.url}?name=B&v=${v.split('+')[0]}${v.includes('+warm') ? '&warm=1' : ''}`])) }
+const urls = { bare: `${root.url}bench/bare.html`, ...Object.fromEntries(variants.map((v) => [v, `${root.url}?name=B&v=${v.split('+')[0]}${v.includes('+cold') ? '&warm=0' : ''}`])) }
 const res = Object.fromEntries(Object.keys(urls).map((k) => [k, []]))
 for (const u of Object.values(urls)) await ff(u)
 for (let i = 0; i < runs; i++) for (const [k, u] of Object.entries(urls)) res[k].push(await ff(u))

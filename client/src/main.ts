@@ -1,61 +1,69 @@
 /**
  * The PeerCompute browser app. Boot order (docs/ARCHITECTURE.md, "Client ↔ kernel"):
  * name → root description → signed overworld bundle verified file by file → not older than the
- * version this browser ran before → then, in parallel, the renderer (WebGPU after a test frame,
- * else WebGL2) drawing the world with the avatar at its spawn, and the node (Loro, libp2p, Havok)
- * starting → the session binds the node when it runs. Any failure shows a full-screen error and
- * stops; nothing from an unverified or rolled-back bundle ever runs.
+ * version this browser ran before → the world drawn (renderer: WebGPU after a test frame, else
+ * WebGL2), the avatar at its spawn → the node (Loro, libp2p, Havok) started and bound to the
+ * running session. Any failure shows a full-screen error and stops; nothing from an unverified
+ * or rolled-back bundle ever runs, and no canvas or node exists for one.
  */
-import type { PeerComputeNode, WorldListing } from '@peercompute/kernel'
+import type { PeerComputeNode } from '@peercompute/kernel'
 import { markBoot } from './boot/bootMarks.js'
 import { resolvePlayerName } from './boot/namePrompt.js'
 import { showFatalError } from './boot/errorPanel.js'
-import { initLoro } from './boot/initLoro.js'
 import { LoadingScreen } from './boot/loadingScreen.js'
 import { parseUrlOptions } from './boot/urlOptions.js'
-import { loadedWorld } from './bundle/loadedWorld.js'
 import { loadWellKnown } from './bundle/wellKnown.js'
 import { loadWorldBundle } from './bundle/loadWorldBundle.js'
 import { guardAgainstRollback } from './bundle/rollbackGuard.js'
 import { indexedDbVersionMemory } from './bundle/versionMemory.js'
-import type { RenderEngine } from './render/createRenderEngine.js'
-import { warmUpWebGPU } from './render/warmUpWebGPU.js'
 import type { PlaySession } from './session/playSession.js'
+import { WorldBrowser } from './worlds/worldBrowser.js'
 import { loadWorldList } from './worlds/worldList.js'
-import { WorldListFeed } from './worlds/worldListFeed.js'
-import { WorldListPanel } from './worlds/worldListPanel.js'
 
 /** Blobs are content-addressed and immutable, so the HTTP cache may serve them; the rest is revalidated. */
 const fetchFromPage = (url: string, init?: { signal?: AbortSignal }): Promise<Response> =>
   fetch(url, { ...init, credentials: 'same-origin', cache: url.startsWith('/blobs/') ? 'default' : 'no-cache' })
+
+/** When no frame comes (a hidden tab draws none), the node starts this long after drawing began. */
+const HIDDEN_TAB_START_MS = 500
 
 async function boot(): Promise<void> {
   markBoot('boot')
   const options = parseUrlOptions(location.search)
   const loading = new LoadingScreen()
   const versions = indexedDbVersionMemory()
-  warmUpWebGPU(options.renderer)
-  // The renderer and scene code download beside this first chunk (index.html preloads them) and
-  // run once the bundle's files are requested, so that running them overlaps the download.
-  const renderCode = once(() => import('./render/createRenderEngine.js'))
-  const sessionCode = once(() => import('./session/playSession.js'))
-
-  let release: () => void = () => undefined
-  const firstFrame = new Promise<void>((resolve) => { release = resolve })
-  const variant = new URLSearchParams(location.search).get('v') ?? 'defer'
-  const gate = variant === 'parallel' ? Promise.resolve() : firstFrame
-  const nodeCode = gate.then(() => Promise.all([import('./node/startNode.js'), import('./node/kernelView.js')]))
-  const loro = (variant === 'loro-early' ? Promise.resolve() : gate).then(() => initLoro())
-  for (const pending of [nodeCode, loro]) pending.catch(() => undefined)
+  // The renderer's code downloads beside this first chunk (index.html preloads it) and runs once
+  // the bundle's files are requested, so that running it overlaps their download.
+  const showCode = once(() => import('./session/showWorld.js'))
 
   loading.step('Choose a name', 0)
   const name = await resolvePlayerName(options.name)
 
   let step = 'load the world'
+  const setStep = (next: string): void => {
+    step = next
+  }
   let session: PlaySession | null = null
+  let worlds: WorldBrowser | null = null
   let joining: Promise<PeerComputeNode> | null = null
-  let feed: WorldListFeed | null = null
-  let panel: WorldListPanel | null = null
+  /** Stops everything this boot started and shows why. */
+  const fail = (failedStep: string, err: unknown): void => {
+    try {
+      session?.stop()
+      worlds?.dispose()
+    } catch (cleanup) {
+      console.error('[peercompute] cleaning up after a failure failed:', cleanup)
+    }
+    // A node that started while something else failed must not stay on the network unseen.
+    void joining?.then((node) => node.stop()).catch(() => undefined)
+    showFatalError(failedStep, err)
+  }
+  // Until the node runs, a frame that throws fails the boot; afterwards it fails the page.
+  let drawFailed: (err: unknown) => void = () => undefined
+  const drawing = new Promise<never>((_, reject) => {
+    drawFailed = reject
+  })
+  drawing.catch(() => undefined)
   try {
     loading.step('Contacting the root…', 0)
     const wellKnown = await loadWellKnown(fetchFromPage)
@@ -66,116 +74,58 @@ async function boot(): Promise<void> {
       rootKey: wellKnown.rootKey,
       fetch: fetchFromPage,
       onProgress: ({ loaded, total }) => loading.bytes(loaded, total),
-      onFilesRequested: () => void renderCode().catch(() => undefined),
+      onFilesRequested: () => void showCode().catch(() => undefined),
     })
-    performance.mark('peercompute:x-bundle-loaded')
     step = 'check the world version'
     await guardAgainstRollback(versions, bundle.manifest)
     markBoot('bundle-verified')
 
-    // Verified and not a rollback: the world may run.
-    step = 'start the renderer'
+    // Verified and not a rollback: the world may run. It is drawn first; Loro, the node and
+    // physics start once it is on screen (started beside it, they slowed its first frame by
+    // half on a machine of 2 cores, see client/README.md).
     loading.step('Starting the renderer…', 1)
     loading.note(`${bundle.manifest.name} ${bundle.manifest.version} · signature and ${bundle.manifest.files.length} files verified`)
-    const canvas = createSceneCanvas()
-    const { startRenderEngine } = await renderCode()
-    const starting = startRenderEngine(canvas, options.renderer)
-    starting.catch(() => undefined)
-    // While the GPU process sets the engine up, the main thread makes the terrain and runs the scene code.
-    const world = loadedWorld(bundle)
-    const { startPlaySession } = await sessionCode()
-    const pending = await starting
-    markBoot('renderer')
-
-    let joinStep = 'join the network'
-    joining = (async () => {
-      await loro
-      const [{ startNode }] = await nodeCode
-      const node = await startNode({ name, wellKnown, worldId: world.id })
-      markBoot('node-started')
-      joinStep = 'start physics'
-      await node.kernel.enterWorld(world)
-      markBoot('world-entered')
-      return node
-    })()
-    joining.catch(() => undefined)
-
-    step = 'start the world'
-    const sessionFor = (render: RenderEngine): PlaySession =>
-      startPlaySession({
-        engine: render.engine,
-        renderer: render.renderer,
-        canvas: render.canvas,
-        worldName: world.name,
-        definition: world.definition,
-        heights: world.heights,
-        chatMaxLength: bundle.rules.chat.maxLength,
-        onFirstFrame: () => {
-          loading.hide()
-          release()
-        },
-      })
-    // The scene builds while WebGPU's grace period for a late device loss runs out.
-    performance.mark('peercompute:x-pending')
-    session = sessionFor(pending)
-    const render = await pending.confirmed()
-    if (render.engine !== pending.engine) {
-      session.stop()
-      session = sessionFor(render)
-    }
-    console.info(`[peercompute] renderer: ${render.renderer} (${render.reason})`)
-    session.draw()
-    document.body.dataset.renderer = render.renderer
-    render.canvas.focus()
-
-    // The world list is no part of the first frame; it loads beside the node.
-    let node: PeerComputeNode | null = null
-    let worlds: WorldListing[] = []
-    const worldPanel = new WorldListPanel(document.body, world.id, () => void feed?.refresh())
-    panel = worldPanel
-    feed = new WorldListFeed({
-      load: () => loadWorldList(fetchFromPage),
-      onList: (list) => {
-        worlds = list
-        markBoot('worlds-listed')
-        worldPanel.show(list)
-        node?.kernel.reportWorlds(list)
+    const { showWorld } = await showCode()
+    let drawn: () => void = () => undefined
+    // The node starts at the first frame, or soon after drawing began where no frame comes (a hidden tab).
+    const firstFrame = new Promise<void>((resolve) => {
+      drawn = resolve
+    })
+    const shown = await showWorld({
+      bundle,
+      request: options.renderer,
+      onStep: setStep,
+      onFirstFrame: () => {
+        loading.hide()
+        drawn()
       },
-      onError: (err) => worldPanel.showError(err instanceof Error ? err.message : String(err)),
+      onDrawError: (err) => drawFailed(err),
     })
-    feed.start()
+    setTimeout(drawn, HIDDEN_TAB_START_MS)
+    session = shown.session
+    console.info(`[peercompute] renderer: ${shown.renderer} (${shown.reason})`)
+    document.body.dataset.renderer = shown.renderer
+    shown.canvas.focus()
 
-    step = 'join the network'
-    node = await joining.catch((err: unknown) => {
-      step = joinStep
+    const joined = firstFrame.then(() => import('./node/joinWorld.js')).then(({ joinWorld }) => joinWorld({ name, wellKnown, world: shown.world, onStep: setStep }))
+    joining = joined.then(({ node }) => node)
+    joining.catch(() => undefined)
+    worlds = new WorldBrowser(document.body, shown.world.id, () => loadWorldList(fetchFromPage))
+
+    const { node, view } = await Promise.race([joined, drawing.catch((err: unknown) => {
+      step = 'draw the world'
       throw err
-    })
-    const [, { kernelView }] = await nodeCode
-    node.kernel.reportWorlds(worlds)
-    session.attach(kernelView(node))
+    })])
+    worlds.bind(node.kernel)
+    session.attach(view)
     window.peercompute = node
     // Leaving the page says goodbye on the network instead of letting presence time out.
-    const running = node
-    window.addEventListener('pagehide', () => void running.stop().catch(() => undefined), { once: true })
+    window.addEventListener('pagehide', () => void node.stop().catch(() => undefined), { once: true })
     document.body.dataset.state = 'running'
+    drawFailed = (err) => fail('draw the world', err)
   } catch (err) {
-    session?.stop()
-    feed?.stop()
-    panel?.dispose()
-    // A node that started while something else failed must not stay on the network unseen.
-    void joining?.then((node) => node.stop()).catch(() => undefined)
-    showFatalError(step, err)
+    fail(step, err)
   }
-}
-
-/** The 3D view's canvas, added to the stage only once the bundle is verified. */
-function createSceneCanvas(): HTMLCanvasElement {
-  const canvas = document.createElement('canvas')
-  canvas.id = 'scene'
-  canvas.tabIndex = 0
-  canvas.setAttribute('aria-label', '3D world view')
-  ;(document.getElementById('stage') as HTMLElement).append(canvas)
-  return canvas
 }
 
 /** A function that calls `load` the first time and returns that same promise ever after. */

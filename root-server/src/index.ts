@@ -11,3 +11,5 @@ export { SECURITY_HEADERS, CONTENT_SECURITY_POLICY } from './http/securityHeader
 export { DataDirError } from './dataDir/errors.js'
 export { ContentBundleError } from './bundles/publishContentBundle.js'
 export { RootP2pError } from './p2p/rootP2pNode.js'
+export { filePersistence, readWorldState, NoWorldStateError, WorldIdError } from './persistence/index.js'
+export type { FilePersistence, FilePersistenceInit, CompactionPolicy, WorldStateReport } from './persistence/index.js'

@@ -58,10 +58,8 @@ export async function loadWorldBundle(init: LoadWorldBundleInit): Promise<Loaded
   } catch {
     throw new BundleFormatError(`The manifest of world "${init.worldId}" is not JSON. The root is misconfigured; tell its operator.`)
   }
-  performance.mark('peercompute:x-manifest-json')
   const manifest = await verifyManifest(signed, init.now === undefined ? { rootKey: init.rootKey } : { rootKey: init.rootKey, now: init.now })
 
-  performance.mark('peercompute:x-manifest-verified')
   const total = manifest.files.reduce((sum, file) => sum + file.size, 0)
   let loaded = 0
   init.onProgress?.({ loaded, total })
@@ -82,7 +80,6 @@ export async function loadWorldBundle(init: LoadWorldBundleInit): Promise<Loaded
   init.onFilesRequested?.(manifest)
   await downloads
 
-  performance.mark('peercompute:x-files-verified')
   const entry = files.get(manifest.entry)
   if (entry === undefined) throw new BundleFormatError(`The entry file "${manifest.entry}" of world "${manifest.id}" is missing. Republish the bundle.`)
   let entryJson: unknown

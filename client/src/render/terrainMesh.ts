@@ -34,10 +34,11 @@ export function terrainColor(height: number, amplitude: number, upness: number):
 }
 
 /**
- * The visible terrain: world-sdk's heightfield laid out as the physics worker lays it (square
- * `size` centred on the origin, row-major z rows and x columns), with per-vertex colours.
+ * The visible terrain's geometry: world-sdk's heightfield laid out as the physics worker lays it
+ * (square `size` centred on the origin, row-major z rows and x columns), with per-vertex colours.
+ * Needs no engine, so it can be made while the GPU starts.
  */
-export function createTerrainMesh(scene: Scene, terrain: Terrain, heights: Float32Array): Mesh {
+export function terrainVertexData(terrain: Terrain, heights: Float32Array): VertexData {
   const n = terrain.resolution
   const step = terrain.size / (n - 1)
   const half = terrain.size / 2
@@ -82,6 +83,11 @@ export function createTerrainMesh(scene: Scene, terrain: Terrain, heights: Float
   data.indices = indices
   data.normals = normals
   data.colors = colors
+  return data
+}
+
+/** The terrain mesh from {@link terrainVertexData}, lit, receiving shadows, never picked. */
+export function createTerrainMesh(scene: Scene, data: VertexData): Mesh {
   const mesh = new Mesh('terrain', scene)
   data.applyToMesh(mesh)
   const material = new StandardMaterial('terrain', scene)

@@ -8,7 +8,8 @@ import { Color3, Color4 } from '@babylonjs/core/Maths/math.color.js'
 import { Vector3 } from '@babylonjs/core/Maths/math.vector.js'
 import type { WorldDefinition } from '@peercompute/world-sdk'
 import { createSkyDome } from './skyDome.js'
-import { createTerrainMesh } from './terrainMesh.js'
+import type { VertexData } from '@babylonjs/core/Meshes/mesh.vertexData.js'
+import { createTerrainMesh, terrainVertexData } from './terrainMesh.js'
 
 /** The static part of a world's scene: sky, fog, lights, shadows and terrain. */
 export interface WorldScene {
@@ -18,11 +19,19 @@ export interface WorldScene {
   shadows: ShadowGenerator
 }
 
+/** The part of a world's scene that needs no engine (made while the GPU starts). */
+export interface WorldSceneData {
+  terrain: VertexData
+}
+
+/** Computes {@link WorldSceneData} for a world: CPU work only. */
+export function prepareWorldScene(definition: WorldDefinition, heights: Float32Array): WorldSceneData {
+  return { terrain: terrainVertexData(definition.terrain, heights) }
+}
+
 /** Builds the scene for a world definition on an engine. */
-export function createWorldScene(engine: AbstractEngine, definition: WorldDefinition, heights: Float32Array): WorldScene {
-  performance.mark('peercompute:y-scene0')
+export function createWorldScene(engine: AbstractEngine, definition: WorldDefinition, data: WorldSceneData): WorldScene {
   const scene = new Scene(engine)
-  performance.mark('peercompute:y-scene1')
   const sky = Color3.FromHexString(definition.sky.color)
   scene.clearColor = new Color4(sky.r, sky.g, sky.b, 1)
   scene.ambientColor = new Color3(0.25, 0.27, 0.3)
@@ -32,7 +41,6 @@ export function createWorldScene(engine: AbstractEngine, definition: WorldDefini
   scene.fogDensity = definition.fog.density
   scene.skipPointerMovePicking = true
 
-  performance.mark('peercompute:y-sky')
   const hemi = new HemisphericLight('sky', new Vector3(0, 1, 0), scene)
   hemi.intensity = 0.55
   hemi.diffuse = new Color3(0.85, 0.9, 1)
@@ -50,7 +58,6 @@ export function createWorldScene(engine: AbstractEngine, definition: WorldDefini
   sun.orthoTop = 40
   sun.orthoBottom = -40
 
-  performance.mark('peercompute:y-lights')
   const shadows = new ShadowGenerator(1024, sun)
   shadows.usePercentageCloserFiltering = true
   shadows.filteringQuality = ShadowGenerator.QUALITY_LOW
@@ -58,9 +65,7 @@ export function createWorldScene(engine: AbstractEngine, definition: WorldDefini
   shadows.normalBias = 0.04
   shadows.darkness = 0.35
 
-  performance.mark('peercompute:y-shadowgen')
-  createTerrainMesh(scene, definition.terrain, heights)
-  performance.mark('peercompute:y-terrain')
+  createTerrainMesh(scene, data.terrain)
   return { scene, sun, shadows }
 }
 

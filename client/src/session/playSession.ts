@@ -15,8 +15,11 @@ import { PropsView } from '../render/propsView.js'
 import { QUALITY_LEVELS, QualityGovernor } from '../render/qualityGovernor.js'
 import { RemoteAvatars } from '../render/remoteAvatars.js'
 import { ThirdPersonCamera } from '../render/thirdPersonCamera.js'
-import { createWorldScene, followWithSun } from '../render/worldScene.js'
+import { createWorldScene, followWithSun, type WorldSceneData } from '../render/worldScene.js'
 import { FIRST_FRAME_MARK } from './firstFrameMark.js'
+
+// The boot prepares the scene's data while the GPU starts; it loads this module for both.
+export { prepareWorldScene } from '../render/worldScene.js'
 
 /** What a play session draws and drives. */
 export interface PlaySessionInit {
@@ -26,9 +29,13 @@ export interface PlaySessionInit {
   worldName: string
   definition: WorldDefinition
   heights: Float32Array
+  /** From `prepareWorldScene(definition, heights)`. */
+  sceneData: WorldSceneData
   chatMaxLength: number
   /** Called once, right after the first frame was drawn. */
   onFirstFrame?: () => void
+  /** Called when drawing a frame threw; the session has stopped drawing. @default console.error */
+  onError?: (err: unknown) => void
 }
 
 /** A play session: its scene is built; it draws once {@link PlaySession.draw} is called. */
@@ -63,9 +70,8 @@ const epochNow = (): number => performance.timeOrigin + performance.now()
  */
 export function startPlaySession(init: PlaySessionInit): PlaySession {
   const { engine, definition, heights } = init
-  const world = createWorldScene(engine, definition, heights)
+  const world = createWorldScene(engine, definition, init.sceneData)
   const props = new PropsView(world, definition.props)
-  performance.mark('peercompute:y-props')
   const groundAt = (x: number, z: number): number => sampleHeight(heights, definition.terrain, x, z)
   const camera = new ThirdPersonCamera(world.scene, groundAt)
   world.scene.activeCamera = camera.camera
@@ -111,7 +117,6 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
     focus.set(feet[0], feet[1], feet[2])
     followWithSun(world, focus)
     remotes.pose(now)
-    if (!firstFrameMarked) performance.mark('peercompute:x-frame-start')
     world.scene.render()
     if (!firstFrameMarked) {
       firstFrameMarked = true
@@ -152,15 +157,23 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
       }
     }
   }
+  // A frame that throws would throw again next time: stop drawing and say so once.
+  const safeFrame = (): void => {
+    try {
+      frame()
+    } catch (err) {
+      engine.stopRenderLoop(safeFrame)
+      ;(init.onError ?? console.error)(err)
+    }
+  }
   const onResize = (): void => engine.resize()
   let drawing = false
 
   return {
     draw: () => {
-      performance.mark('peercompute:x-draw')
       if (drawing) return
       drawing = true
-      engine.runRenderLoop(frame)
+      engine.runRenderLoop(safeFrame)
       window.addEventListener('resize', onResize)
     },
     attach: (view) => {
@@ -175,7 +188,7 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
       lastHud = 0
     },
     stop: () => {
-      engine.stopRenderLoop(frame)
+      engine.stopRenderLoop(safeFrame)
       window.removeEventListener('resize', onResize)
       offChat()
       controls.dispose()

@@ -223,6 +223,5 @@ export function parseRulesDeclaration(input: unknown): RulesDeclaration {
  * checked and left out. `effectiveRules` inherits from the parent world instead of the defaults.
  */
 export function parseBasisRules(input: unknown): BasisRules {
-  const { descendants: _descendants, ...overrides } = parseRulesDeclaration(input)
-  return checkBasisRules(applyRules(DEFAULT_BASIS_RULES, overrides), input)
+  return checkBasisRules(applyRules(DEFAULT_BASIS_RULES, parseRulesDeclaration(input)), input)
 }

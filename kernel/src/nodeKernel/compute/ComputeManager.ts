@@ -1,6 +1,11 @@
 import { cpuKernelCodeHash, shaderCodeHash } from './cpuKernels.js'
 import { ComputeTaskError, ComputeUnavailableError, UntrustedCodeError, fromComputeWorkerSchema } from './computeTask.js'
 import { webGPU } from './webGPUComputeWorker.js'
+import { ComputeServer } from './distributed/ComputeServer.js'
+import { PeerScores } from './distributed/PeerScores.js'
+import { runDistributed } from './distributed/runDistributed.js'
+import type { PeerScore } from './distributed/PeerScores.js'
+import type { Libp2p } from '@libp2p/interface'
 import type { ComputeResult, ComputeTask, ToComputeWorker } from './computeTask.js'
 import type { WorkerKind } from '../../platform/Platform.js'
 import type { WorkerPort } from '../../platform/WorkerPort.js'
@@ -15,26 +20,35 @@ export interface ComputeManagerInit {
 
 export interface ComputeManagerComponents {
   spawnWorker(kind: Extract<WorkerKind, 'compute-cpu' | 'compute-webgpu'>): WorkerPort
+  /** The node's libp2p, once started: serves chunks to peers and sends them chunks. @default none (local only) */
+  libp2p?(): Libp2p | null
+  /** Peers that may take chunks of this node's distributed tasks. @default every connected peer */
+  computePeers?(): string[]
 }
 
 /** What this node can compute. */
 export interface ComputeCapabilities {
   cpu: true
   webgpu: 'available' | 'no adapter' | 'disabled'
+  /** Chunks this node runs at once for itself and its peers (one per compute worker). */
+  slots: number
 }
 
 /**
  * Runs compute tasks in workers, and only code this node trusts: a shader or kernel whose SHA-256
- * a verified bundle listed (`trust`). Tasks run locally for now; splitting one across peers and
- * spot-checking their results goes in front of `runLocal` (the seam for that later step).
+ * a verified bundle listed (`trust`). A task with `distribute` is split into chunks spread over
+ * this node and its peers (compute/distributed), whose results are spot-checked; peers' chunks
+ * arrive over `/peercompute/compute/1.0.0` and pass the same trust check.
  */
 export interface ComputeManager extends Startable {
   capabilities(): ComputeCapabilities
   /** Adds a code hash (lowercase hex SHA-256) from a verified bundle to the trusted set. */
   trust(sha256: string): void
   isTrusted(sha256: string): boolean
-  /** Runs a task; throws UntrustedCodeError, ComputeUnavailableError or ComputeTaskError. */
+  /** Runs a task; throws UntrustedCodeError, ComputeUnavailableError, ComputeTaskError, ComputeDeadlineError or ComputeCancelledError. */
   submitTask(task: ComputeTask): Promise<ComputeResult>
+  /** How far this node trusts each peer's results (spot checks). */
+  peerScores(): Record<string, PeerScore>
 }
 
 interface Pending { resolve(r: ComputeResult): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout>; started: number; device: 'cpu' | 'webgpu' }
@@ -44,8 +58,11 @@ class DefaultComputeManager implements ComputeManager {
   private readonly workers = new Map<'cpu' | 'webgpu', WorkerPort>()
   private readonly pending = new Map<number, Pending>()
   private nextId = 1
+  private probe: ((adapter: boolean) => void) | null = null
   private started = false
   private webgpu: ComputeCapabilities['webgpu'] = 'disabled'
+  private server: ComputeServer | null = null
+  private readonly scores = new PeerScores()
 
   constructor(private readonly init: ComputeManagerInit, private readonly components: ComputeManagerComponents) {}
 
@@ -53,21 +70,48 @@ class DefaultComputeManager implements ComputeManager {
 
   async start(): Promise<void> {
     if (this.init.enableWebGPU === true) {
-      const adapter = await webGPU()?.requestAdapter().catch(() => null)
-      this.webgpu = adapter == null ? 'no adapter' : 'available'
+      const gpu = webGPU()
+      const adapter = gpu == null ? await this.probeWorker() : (await gpu.requestAdapter().catch(() => null)) != null
+      this.webgpu = adapter ? 'available' : 'no adapter'
+    }
+    const libp2p = this.components.libp2p?.() ?? null
+    if (libp2p != null) {
+      this.server = new ComputeServer({ libp2p, runLocal: (t) => this.runLocal(t), isTrusted: (h) => this.isTrusted(h), capabilities: () => this.capabilities(), cores: 1 })
+      await this.server.start()
     }
     this.started = true
   }
 
+  /** Asks a WebGPU worker whether it has an adapter (Node, where the main thread has no navigator.gpu). */
+  private async probeWorker(): Promise<boolean> {
+    let worker: WorkerPort
+    try {
+      worker = this.worker('webgpu')
+    } catch {
+      return false
+    }
+    const answer = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => { resolve(false) }, 15_000)
+      this.probe = (adapter) => { clearTimeout(timer); resolve(adapter) }
+      worker.postMessage({ type: 'probe' })
+    })
+    this.probe = null
+    return answer
+  }
+
+  peerScores(): Record<string, PeerScore> { return this.scores.all() }
+
   stop(): void {
     this.started = false
+    void this.server?.stop().catch(() => {})
+    this.server = null
     for (const worker of this.workers.values()) worker.terminate()
     this.workers.clear()
     for (const [id, p] of this.pending) this.settle(id, new ComputeUnavailableError('The node stopped before the task finished.'), p)
   }
 
   capabilities(): ComputeCapabilities {
-    return { cpu: true, webgpu: this.webgpu }
+    return { cpu: true, webgpu: this.webgpu, slots: 1 }
   }
 
   trust(sha256: string): void {
@@ -86,7 +130,14 @@ class DefaultComputeManager implements ComputeManager {
       throw new UntrustedCodeError(`This ${task.type === 'cpu' ? `kernel (${task.kernel})` : 'shader'} is not listed by any verified bundle (sha256 ${hash}); only code from signed bundles runs.`)
     }
     if (task.type === 'webgpu' && this.webgpu !== 'available') {
-      throw new ComputeUnavailableError(`WebGPU compute is unavailable on this node (${this.webgpu}); use a 'cpu' task or a browser with WebGPU.`)
+      if (task.distribute == null) throw new ComputeUnavailableError(`WebGPU compute is unavailable on this node (${this.webgpu}); use a 'cpu' task or a browser with WebGPU.`)
+      // No adapter here: peers with one take every chunk.
+      task = { ...task, distribute: { ...task.distribute, local: false } }
+    }
+    if (task.distribute != null) {
+      const libp2p = this.components.libp2p?.() ?? null
+      const peers = this.components.computePeers ?? (() => [...new Set(libp2p?.getConnections().map((c) => c.remotePeer.toString()) ?? [])])
+      return runDistributed({ ...task, distribute: task.distribute }, { libp2p, peers, runLocal: (t) => this.runLocal(t), scores: this.scores, localSlots: 1 })
     }
     return this.runLocal(task)
   }
@@ -120,6 +171,7 @@ class DefaultComputeManager implements ComputeManager {
     worker.onMessage((raw) => {
       const parsed = fromComputeWorkerSchema.safeParse(raw)
       if (!parsed.success) return
+      if (parsed.data.type === 'probe') { this.probe?.(parsed.data.adapter); return }
       const p = this.pending.get(parsed.data.id)
       if (p == null) return
       if (parsed.data.type === 'result') this.settle(parsed.data.id, { output: parsed.data.output, device: p.device, ms: performance.now() - p.started }, p)

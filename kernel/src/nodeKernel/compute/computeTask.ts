@@ -24,8 +24,35 @@ export interface CpuTask {
   input: ComputeArray
 }
 
-/** A task for `submitTask`. Splitting one task across peers is a later step (see ComputeManager). */
-export type ComputeTask = WebGPUTask | CpuTask
+/**
+ * How a task is split into chunks and spread over peers (compute/distributed). 'array': the input
+ * is cut into chunks of `chunkElements` and each chunk's output is the kernel over that chunk
+ * (element-wise kernels). 'range': a Uint32Array input whose words 0 and 1 are set per chunk to the
+ * chunk's first unit and unit count; each unit gives `outputPerUnit` output elements.
+ */
+export type TaskSplit =
+  | { kind: 'array'; chunkElements: number }
+  | { kind: 'range'; units: number; unitsPerChunk: number; outputPerUnit: number }
+
+/** Spreading a task over the peers this node is linked to. */
+export interface TaskDistribution {
+  split: TaskSplit
+  /** WGSL workgroup size along x, to size each chunk's dispatch. @default 64 */
+  workgroupSize?: number
+  /** The task fails with ComputeDeadlineError after this many ms. @default 60000 */
+  deadlineMs?: number
+  /** Cancels the task (ComputeCancelledError). */
+  signal?: AbortSignal
+  /** Share (0..1) of remote chunks run again elsewhere and compared byte for byte. @default 0 */
+  verify?: number
+  /** Whether this node computes chunks too. @default true */
+  local?: boolean
+  /** A chunk with no answer after this long goes to another peer. @default 10000 */
+  stallMs?: number
+}
+
+/** A task for `submitTask`: run here, or with `distribute` split across peers. */
+export type ComputeTask = (WebGPUTask | CpuTask) & { distribute?: TaskDistribution }
 
 /** What a task gives back. */
 export interface ComputeResult {
@@ -33,10 +60,12 @@ export interface ComputeResult {
   device: 'cpu' | 'webgpu'
   /** Wall-clock ms from submission to result. */
   ms: number
+  /** Distributed tasks: chunks computed per peer (this node's peerId included), and checks made. */
+  chunks?: { total: number; byPeer: Record<string, number>; verified: number; rejected: number; reassigned: number }
 }
 
 /** The built-in CPU kernels. */
-export const CPU_KERNELS = ['sum', 'square', 'prefixSum'] as const
+export const CPU_KERNELS = ['sum', 'square', 'prefixSum', 'terrain'] as const
 /** The name of a built-in CPU kernel. */
 export type CpuKernelName = typeof CPU_KERNELS[number]
 
@@ -48,6 +77,16 @@ export class UntrustedCodeError extends Error {
 /** Thrown when the device a task needs is not there (no WebGPU adapter, compute disabled). */
 export class ComputeUnavailableError extends Error {
   override name = 'ComputeUnavailableError'
+}
+
+/** Thrown when a distributed task passes its deadline. */
+export class ComputeDeadlineError extends Error {
+  override name = 'ComputeDeadlineError'
+}
+
+/** Thrown when a distributed task is cancelled through its signal. */
+export class ComputeCancelledError extends Error {
+  override name = 'ComputeCancelledError'
 }
 
 /** Thrown when a task is malformed or fails in its worker. */
@@ -80,7 +119,9 @@ export type ToComputeWorker = z.infer<typeof toComputeWorkerSchema>
 /** Messages from a compute worker to the main thread. */
 export const fromComputeWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('result'), id: z.number().int(), output: computeArray }),
-  z.object({ type: z.literal('error'), id: z.number().int(), message: z.string() })
+  z.object({ type: z.literal('error'), id: z.number().int(), message: z.string() }),
+  /** The WebGPU worker's answer to `{ type: 'probe' }`: whether it got an adapter and device. */
+  z.object({ type: z.literal('probe'), adapter: z.boolean() })
 ])
 
 /** Messages from a compute worker to the main thread. */

@@ -1,4 +1,5 @@
 import { sha256Hex } from '@peercompute/signing'
+import { terrainRows } from './terrain/terrainParams.js'
 import type { ComputeArray, CpuKernelName } from './computeTask.js'
 
 /** The built-in CPU kernels; each returns a new array of the input's element type. */
@@ -14,6 +15,11 @@ export const cpuKernels: Record<CpuKernelName, (input: ComputeArray) => ComputeA
     let total = 0
     input.forEach((x, i) => { total += x; out[i] = total })
     return out
+  },
+  // The overworld's terrain rows (terrain/terrainParams.ts): the CPU twin of the WGSL shader.
+  terrain: (input) => {
+    if (!(input instanceof Uint32Array)) throw new TypeError('The terrain kernel takes a Uint32Array of parameters (terrainParams).')
+    return terrainRows(input)
   }
 }
 

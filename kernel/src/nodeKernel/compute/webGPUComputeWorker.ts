@@ -37,6 +37,12 @@ export function webGPU(): GPULike | null {
 export function runWebGPUComputeWorker(scope: WorkerScope): void {
   let device: Promise<GPUDeviceLike> | null = null
   scope.onMessage((raw) => {
+    if ((raw as { type?: unknown } | null)?.type === 'probe') {
+      // Where the main thread has no navigator.gpu (Node), it asks the worker whether an adapter exists.
+      device ??= requestDevice()
+      device.then(() => true, () => false).then((adapter) => { scope.postMessage({ type: 'probe', adapter } satisfies FromComputeWorker) })
+      return
+    }
     const parsed = toComputeWorkerSchema.safeParse(raw)
     const id = parsed.success ? parsed.data.id : -1
     if (!parsed.success || parsed.data.task.type !== 'webgpu') {

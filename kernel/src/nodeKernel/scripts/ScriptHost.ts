@@ -20,7 +20,7 @@ export interface ScriptHostInit {
   watchdogMs?: number
   /** How long loading a script (worker and WASM start included) may take, in ms. @default 10_000 */
   loadTimeoutMs?: number
-  /** CPU budget of loading and setup, in ms. @default max(50, 10 × rules.limits.scriptCpuMs) */
+  /** CPU budget of loading and setup, in ms. @default max(250, 20 × rules.limits.scriptCpuMs) */
   setupCpuMs?: number
   /** Stack of each script, in bytes. @default 256 KiB */
   stackBytes?: number
@@ -126,7 +126,7 @@ class DefaultScriptHost implements ScriptHost {
     this.unload(world)
     const limits: SandboxLimits = {
       cpuMs: rules.limits.scriptCpuMs,
-      setupCpuMs: this.init.setupCpuMs ?? Math.max(50, 10 * rules.limits.scriptCpuMs),
+      setupCpuMs: this.init.setupCpuMs ?? Math.max(250, 20 * rules.limits.scriptCpuMs),
       memoryBytes: Math.round(rules.limits.scriptMemoryMiB * 2 ** 20),
       stackBytes: this.init.stackBytes ?? 256 * 1024,
       maxOutputChars: this.init.maxOutputChars ?? MAX_SCRIPT_OUTPUT_BYTES

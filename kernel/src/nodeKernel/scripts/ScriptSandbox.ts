@@ -64,7 +64,8 @@ export class ScriptSandbox {
       (_base, name) => name === SDK_MODULE_NAME ? name : { error: new Error(`A world script may import only '${SDK_MODULE_NAME}', not '${name}'.`) }
     )
     const context = runtime.newContext()
-    const clock: Clock = { deadline: performance.now() + init.limits.setupCpuMs, interrupted: false }
+    // The prelude is the host's own code: no deadline until the world's script starts.
+    const clock: Clock = { deadline: Infinity, interrupted: false }
     runtime.setInterruptHandler(() => {
       if (performance.now() <= clock.deadline) return false
       clock.interrupted = true
@@ -89,6 +90,7 @@ export class ScriptSandbox {
     const sandbox: ScriptSandbox = new ScriptSandbox(init.world, init.limits, runtime, context, clock, fns)
     const config = JSON.stringify({ id: init.world, rules: init.rules, maxEntities: init.rules.limits.entities })
     sandbox.callFn(fns.init, [config], null)
+    clock.deadline = performance.now() + init.limits.setupCpuMs
 
     const evaluated = context.evalCode(init.source, 'main.js', { type: 'module', strict: true })
     if (evaluated.error !== undefined) sandbox.failWith(evaluated.error, null, 'load')
@@ -165,7 +167,7 @@ export class ScriptSandbox {
     this.clock.deadline = performance.now() + DESCRIBE_GRACE_MS
     this.clock.interrupted = false
     let name = ''
-    let message = ''
+    let message: string
     try {
       const dumped = this.context.dump(error) as unknown
       if (dumped !== null && typeof dumped === 'object') {

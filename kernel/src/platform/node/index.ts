@@ -8,6 +8,7 @@ import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import { nodeProcessWorkerPort } from './nodeProcessWorkerPort.js'
 import { nodeWorkerPort } from './nodeWorkerPort.js'
 import { DHT_PROTOCOL, gossipsubOptions } from '../libp2pOptions.js'
 import { WorkerUnavailableError } from '../Platform.js'
@@ -34,7 +35,7 @@ export interface NodePlatformInit {
 // Worker entries are compiled files: kernel/dist/platform/node/workers/*.worker.js. Both this file's
 // src and dist locations sit three folders under kernel/, so one relative URL finds them from either.
 const WORKERS_DIR = new URL('../../../dist/platform/node/workers/', import.meta.url)
-const WORKER_FILES: Partial<Record<WorkerKind, string>> = { physics: 'physics.worker.js', 'compute-cpu': 'computeCpu.worker.js', scripts: 'scripts.worker.js' }
+const WORKER_FILES: Partial<Record<WorkerKind, string>> = { physics: 'physics.worker.js', 'compute-cpu': 'computeCpu.worker.js', 'compute-webgpu': 'computeWebGPU.worker.js', scripts: 'scripts.worker.js' }
 
 /** The platform for Node: a headless host or peer (`role: 'peer'`), or the root (`role: 'root'`). */
 export function nodePlatform(init: NodePlatformInit = {}): Platform {
@@ -70,7 +71,9 @@ export function nodePlatform(init: NodePlatformInit = {}): Platform {
     },
     spawnWorker: (kind: WorkerKind): WorkerPort => {
       const file = WORKER_FILES[kind]
-      if (file == null) throw new WorkerUnavailableError(`Node has no ${kind} worker (WebGPU compute needs a browser).`)
+      if (file == null) throw new WorkerUnavailableError(`Node has no ${kind} worker.`)
+      // WebGPU (Dawn) runs in a child process: its Vulkan loader takes its paths from the environment at start.
+      if (kind === 'compute-webgpu') return nodeProcessWorkerPort(new URL(file, WORKERS_DIR))
       return nodeWorkerPort(new URL(file, WORKERS_DIR))
     }
   }

@@ -288,8 +288,6 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
       } catch (err) {
         this.meter.forget(id)
         this.fail('measure', err)
-        // A connection that failed mid-measure may be half closed: start the next try afresh.
-        if (!this.children.has(id)) await this.components.libp2p.hangUp(peerIdFromString(id)).catch(() => {})
       }
     }))
     this.elect()

@@ -1,0 +1,49 @@
+import type { WorldListing } from '@peercompute/kernel'
+import { markBoot } from '../boot/bootMarks.js'
+import { WorldListFeed } from './worldListFeed.js'
+import { WorldListPanel } from './worldListPanel.js'
+
+/** Where the world list goes besides the panel: the node's status (`NodeKernel.reportWorlds`). */
+export interface WorldListSink {
+  reportWorlds(worlds: readonly WorldListing[]): void
+}
+
+/**
+ * The world list in the page: the panel (toggled by its button, `Tab` or `L`), kept fresh by a
+ * {@link WorldListFeed} (every 30 s and on opening), and each list reported to the node once one
+ * is bound, so `getStatus().worlds` shows what the panel shows.
+ */
+export class WorldBrowser {
+  private readonly panel: WorldListPanel
+  private readonly feed: WorldListFeed
+  private worlds: WorldListing[] = []
+  private sink: WorldListSink | null = null
+
+  constructor(parent: HTMLElement, currentWorld: string, load: () => Promise<WorldListing[]>) {
+    this.panel = new WorldListPanel(parent, currentWorld, () => void this.feed.refresh())
+    this.feed = new WorldListFeed({
+      load,
+      onList: (worlds) => {
+        this.worlds = worlds
+        markBoot('worlds-listed')
+        this.panel.show(worlds)
+        this.sink?.reportWorlds(worlds)
+      },
+      onError: (err) => this.panel.showError(err instanceof Error ? err.message : String(err)),
+    })
+    this.feed.start()
+  }
+
+  /** Reports the current list to `sink` now and every new one from then on. */
+  bind(sink: WorldListSink): void {
+    this.sink = sink
+    sink.reportWorlds(this.worlds)
+  }
+
+  /** Stops polling and removes the panel. */
+  dispose(): void {
+    this.feed.stop()
+    this.panel.dispose()
+    this.sink = null
+  }
+}
