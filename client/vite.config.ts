@@ -12,13 +12,18 @@ const isolationHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 }
 
+/** Babylon's shader sources (GLSL for WebGL2, WGSL for WebGPU). */
+const SHADER_MODULE = /@babylonjs\/core\/Shaders(WGSL)?\//
+
 /**
  * The boot imports the renderer and the scene dynamically (the first chunk only verifies the
- * bundle), so without help their download would start only once the first chunk ran. This lists
- * them, with every chunk they import, as `<link rel="modulepreload">` in index.html: they download
- * and compile beside the first chunk and run when the boot imports them.
+ * bundle), so without help their download would start only once the first chunk ran, and Babylon
+ * imports each material's shaders only when it first draws it. This lists, per page, the given
+ * modules' chunks with every chunk they import and the shader chunks they import on demand as
+ * `<link rel="modulepreload">`: they download and compile beside the first chunk and run when
+ * imported, so the first frame waits for no download round.
  */
-function preloadFirstFrameChunks(modules: string[]): Plugin {
+function preloadFirstFrameChunks(modulesByPage: Record<string, string[]>): Plugin {
   return {
     name: 'peercompute:preload-first-frame',
     apply: 'build',
@@ -26,14 +31,21 @@ function preloadFirstFrameChunks(modules: string[]): Plugin {
       order: 'post',
       handler(html, ctx) {
         const bundle = ctx.bundle
-        if (bundle === undefined || !ctx.filename.endsWith('/client/index.html')) return html
+        const page = Object.keys(modulesByPage).find((name) => ctx.filename.endsWith(`/client/${name}`))
+        if (bundle === undefined || page === undefined) return html
+        const modules = modulesByPage[page] as string[]
         const chunks = Object.values(bundle).filter((c) => c.type === 'chunk')
         const byFile = new Map(chunks.map((c) => [c.fileName, c]))
         const files = new Set<string>()
+        // Babylon imports a material's shaders when it is first drawn: without these, the first
+        // frames wait for a round of downloads before the meshes appear.
+        const isShader = (file: string): boolean => byFile.get(file)?.moduleIds.some((id) => SHADER_MODULE.test(id)) === true
         const visit = (file: string): void => {
           if (files.has(file)) return
           files.add(file)
-          for (const dep of byFile.get(file)?.imports ?? []) visit(dep)
+          const chunk = byFile.get(file)
+          for (const dep of chunk?.imports ?? []) visit(dep)
+          for (const dep of chunk?.dynamicImports ?? []) if (isShader(dep)) visit(dep)
         }
         for (const module of modules) {
           const chunk = chunks.find((c) => c.moduleIds.some((id) => id.endsWith(module)))
@@ -49,7 +61,13 @@ function preloadFirstFrameChunks(modules: string[]): Plugin {
 }
 
 export default defineConfig({
-  plugins: [preloadFirstFrameChunks(['/src/session/showWorld.ts', '/src/session/playSession.ts'])],
+  plugins: [
+    preloadFirstFrameChunks({
+      'index.html': ['/src/session/showWorld.ts', '/src/session/playSession.ts'],
+      // The baseline gets the same shader preloads, so that "world visible" compares like with like.
+      'bench/bare.html': ['/src/bench/barePage.ts'],
+    }),
+  ],
   build: {
     target: 'es2022',
     modulePreload: { polyfill: false },

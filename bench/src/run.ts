@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { runBundleVerifyBench } from './bundles/verifyBench.js'
 import { runOverworldBench } from './overworld/overworldBench.js'
+import { runComputeBenches } from './compute/index.js'
 import { runStateBench } from './state/stateBench.js'
+import { runWorldsBench } from './worlds/worldsBench.js'
 
 /**
  * `npm run bench`: every benchmark, each figure printed beside a baseline measured in the same run.
@@ -12,7 +14,9 @@ async function main(): Promise<void> {
   const benches: Record<string, () => Promise<void>> = {
     overworld: runOverworldBench,
     bundles: runBundleVerifyBench,
-    state: runStateBench
+    state: runStateBench,
+    compute: runComputeBenches,
+    worlds: runWorldsBench
   }
   for (const [name, bench] of Object.entries(benches)) {
     if (only !== undefined && only !== name) continue

@@ -5,6 +5,7 @@ import type { Topology } from './nodeKernel/network/NetworkManager.js'
 import type { NodeStatus, StorageMode } from './nodeKernel/NodeKernel.js'
 import type { StatePersistence } from './nodeKernel/state/StatePersistence.js'
 import type { Platform } from './platform/Platform.js'
+import type { WorldNavigatorInit } from './nodeKernel/worlds/WorldNavigator.js'
 
 /** Options of `createNode` (see ARCHITECTURE.md). */
 export interface CreateNodeOptions {
@@ -28,6 +29,8 @@ export interface CreateNodeOptions {
   bootstrap?: string[]
   /** Durable storage of world state: the root passes root-server's file persistence. @default in memory only */
   persistence?: StatePersistence
+  /** Sub-worlds: `{ source: httpWorldSource({ root }), canHost? }` to join and host worlds by id. */
+  worlds?: WorldNavigatorInit
 }
 
 /** A running PeerCompute node, as applications hold it. */
@@ -52,7 +55,7 @@ export async function createNode(options: CreateNodeOptions): Promise<PeerComput
   }
   const kernel = new NodeKernel({
     platform: options.platform,
-    ...pick(options, ['topology', 'storageMode', 'enableWebGPU', 'enablePhysics', 'enableInput', 'name', 'world', 'bootstrap', 'persistence'])
+    ...pick(options, ['topology', 'storageMode', 'enableWebGPU', 'enablePhysics', 'enableInput', 'name', 'world', 'bootstrap', 'persistence', 'worlds'])
   })
   return {
     kernel,

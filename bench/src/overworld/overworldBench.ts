@@ -50,7 +50,9 @@ export async function runOverworldBench(): Promise<void> {
 }
 
 async function openPlayer(browser: Browser, url: string, name: string): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, permissions: ['camera', 'microphone'] })
+  // Small views: on a machine without a GPU the software renderer otherwise takes the main thread
+  // that both the presence path and the raw channel baseline run on.
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, permissions: ['camera', 'microphone'], viewport: { width: 480, height: 300 } })
   const page = await context.newPage()
   await page.goto(`${url}?name=${name}`)
   await page.waitForSelector('body[data-state="running"]', { timeout: 60_000 })

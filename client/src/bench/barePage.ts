@@ -9,9 +9,12 @@ import { HemisphericLight } from '@babylonjs/core/Lights/hemisphericLight.js'
 import { CreateBox } from '@babylonjs/core/Meshes/Builders/boxBuilder.js'
 import { CreateGround } from '@babylonjs/core/Meshes/Builders/groundBuilder.js'
 import { Vector3 } from '@babylonjs/core/Maths/math.vector.js'
+// The meshes draw with the scene's default material, which only exists once this module ran:
+// without it the page drew nothing but its clear colour (and scene.isReady() threw).
+import '@babylonjs/core/Materials/standardMaterial.js'
 import { parseUrlOptions } from '../boot/urlOptions.js'
 import { createRenderEngine } from '../render/createRenderEngine.js'
-import { FIRST_FRAME_MARK } from '../session/firstFrameMark.js'
+import { FIRST_FRAME_MARK, WORLD_VISIBLE_MARK } from '../session/firstFrameMark.js'
 
 async function main(): Promise<void> {
   performance.mark('peercompute:boot')
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
   CreateGround('ground', { width: 20, height: 20 }, scene)
   CreateBox('box', { size: 2 }, scene).position.y = 1
   let marked = false
+  let visible = false
   engine.runRenderLoop(() => {
     scene.render()
     if (!marked) {
@@ -33,6 +37,10 @@ async function main(): Promise<void> {
       performance.mark(FIRST_FRAME_MARK)
       document.body.dataset.state = 'running'
       document.body.dataset.renderer = renderer
+    }
+    if (!visible && scene.isReady()) {
+      visible = true
+      performance.mark(WORLD_VISIBLE_MARK)
     }
   })
 }

@@ -16,7 +16,7 @@ import { QUALITY_LEVELS, QualityGovernor } from '../render/qualityGovernor.js'
 import { RemoteAvatars } from '../render/remoteAvatars.js'
 import { ThirdPersonCamera } from '../render/thirdPersonCamera.js'
 import { createWorldScene, followWithSun, type WorldSceneData } from '../render/worldScene.js'
-import { FIRST_FRAME_MARK } from './firstFrameMark.js'
+import { FIRST_FRAME_MARK, WORLD_VISIBLE_MARK } from './firstFrameMark.js'
 
 // The boot prepares the scene's data while the GPU starts; it loads this module for both.
 export { prepareWorldScene } from '../render/worldScene.js'
@@ -99,6 +99,7 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
   let lastHud = 0
   let lastReport = 0
   let firstFrameMarked = false
+  let visibleMarked = false
   const focus = new Vector3()
   const frame = (): void => {
     const dt = Math.min(0.1, engine.getDeltaTime() / 1000)
@@ -122,6 +123,10 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
       firstFrameMarked = true
       performance.mark(FIRST_FRAME_MARK)
       init.onFirstFrame?.()
+    }
+    if (!visibleMarked && world.scene.isReady()) {
+      visibleMarked = true
+      performance.mark(WORLD_VISIBLE_MARK)
     }
     remotes.placeTags(world.scene, camera.camera)
 

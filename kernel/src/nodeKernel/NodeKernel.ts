@@ -1,22 +1,26 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { DEFAULT_BASIS_RULES } from '@peercompute/world-sdk'
 import { computeManager } from './compute/ComputeManager.js'
+import { topologyService } from './network/topology/TopologyService.js'
 import { inputManager } from './input/InputManager.js'
 import { networkManager } from './network/NetworkManager.js'
 import { physicsEngine } from './physics/PhysicsEngine.js'
 import { stateManager } from './state/StateManager.js'
 import { stateSync } from './state/StateSync.js'
+import { WorldNavigator } from './worlds/WorldNavigator.js'
 import { peerIdOfAddr } from './network/transportOf.js'
 import type { ComputeManager } from './compute/ComputeManager.js'
 import type { InputManager } from './input/InputManager.js'
 import type { KernelEvents, PeerTransport } from './KernelEvents.js'
 import type { LoadedWorld } from './LoadedWorld.js'
 import type { NetworkManager, Topology } from './network/NetworkManager.js'
+import type { TopologyLink, TopologyService, TopologyStatus } from './network/topology/TopologyService.js'
 import type { PhysicsEngine, PhysicsEngineInit } from './physics/PhysicsEngine.js'
 import type { SelfPose } from './state/PresenceStore.js'
 import type { StateManager, StateManagerInit } from './state/StateManager.js'
 import type { StatePersistence } from './state/StatePersistence.js'
 import type { StateSync, StateSyncInit } from './state/StateSync.js'
+import type { WorldNavigatorInit, WorldPlace } from './worlds/WorldNavigator.js'
 import type { NodeRole, Platform } from '../platform/Platform.js'
 import type { PrivateKey, Startable } from '@libp2p/interface'
 
@@ -41,6 +45,19 @@ export interface NodeStatus {
   dropped: { presence: number; state: number; chat: number }
   /** Worlds published on the root, as the binding last listed them (`GET /api/worlds`); [] until then. */
   worlds: WorldListing[]
+  /** 'emergent': this node's cluster (itself and its fast mates) and the gateway to the parent. */
+  cluster: { id: string; members: string[] } | null
+  gateway: string | null
+  /** This node's links as the topology sees them, with measured round trip and throughput. */
+  links: TopologyLink[]
+  /** World ids from the root's world down to the current one (`joinWorld`/`hostWorld`). */
+  chain: WorldPlace['chain']
+  /** The node this one is a child of (the current world's host; for a host, the parent world's host); the root at the top. */
+  parent: WorldPlace['parent']
+  effectiveRules: WorldPlace['effectiveRules']
+  /** The world this node hosts, its announcement and script; null when it hosts none. */
+  hosting: WorldPlace['hosting']
+  migrations: WorldPlace['migrations']
 }
 
 /** A published world as a binding lists it for the status (from the root's `GET /api/worlds`). */
@@ -77,6 +94,8 @@ export interface NodeKernelInit {
   state?: StateManagerInit
   sync?: StateSyncInit
   physics?: PhysicsEngineInit
+  /** Joining, hosting and host migration of sub-worlds (`joinWorld`, `hostWorld`); needs a `source`. */
+  worlds?: WorldNavigatorInit
 }
 
 /**
@@ -94,8 +113,14 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
   readonly input: InputManager
   /** The state-sync protocol: late joiners and reconnecting nodes fetch what they lack; 'propagate' pushes. */
   readonly sync: StateSync
+  /** Sub-worlds: join, host, leave, and host migration (behind `joinWorld`, `hostWorld`, `leaveWorld`). */
+  readonly subWorlds: WorldNavigator
 
   private started = false
+  private topology: TopologyService | null = null
+  private readonly parentId: string | null
+  /** Whom world state syncs with: the root, the host of the world joined, or nobody (this node hosts). */
+  private stateParent: string | null
   private current: LoadedWorld | null = null
   private pose: SelfPose | null = null
   private render: { renderer: 'webgpu' | 'webgl2' | null; fps: number | null } = { renderer: null, fps: null }
@@ -106,8 +131,10 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     const { platform } = init
     this.role = platform.role
     const parent = this.role === 'root' ? null : (init.bootstrap ?? []).map(peerIdOfAddr).find((id) => id != null) ?? null
+    this.parentId = parent
+    this.stateParent = parent
     this.state = stateManager({
-      answerSync: this.role === 'root' || parent == null,
+      answerSync: () => this.role === 'root' || this.stateParent == null || this.subWorlds.isHosting(),
       storageMode: init.storageMode ?? 'local',
       ...(init.persistence == null ? {} : { persistence: init.persistence }),
       ...init.state
@@ -115,23 +142,39 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       events: this,
       publish: (channel, bytes) => { this.network.publish(channel, bytes) },
       disconnect: (peerId) => { this.network.disconnect(peerId) },
-      parent: () => parent,
+      parent: () => this.stateParent,
       requestSync: () => { this.sync.syncNow() },
       push: (world, update) => this.sync.push(world, update)
     })
-    this.sync = stateSync(init.sync ?? {})({ libp2p: () => this.network.libp2p(), host: this.state, parent: () => parent })
+    this.sync = stateSync(init.sync ?? {})({ libp2p: () => this.network.libp2p(), host: this.state, parent: () => this.stateParent })
     this.network = networkManager({
       topology: init.topology ?? 'hierarchy',
       bootstrap: init.bootstrap ?? [],
       ...(init.privateKey == null ? {} : { privateKey: init.privateKey })
     })({ platform, state: this.state, events: this, pose: () => this.currentPose(), sync: () => { this.sync.syncNow() } })
-    this.compute = computeManager({ enableWebGPU: init.enableWebGPU ?? false })({ spawnWorker: (kind) => platform.spawnWorker(kind) })
+    this.compute = computeManager({ enableWebGPU: init.enableWebGPU ?? false })({
+      spawnWorker: (kind) => platform.spawnWorker(kind),
+      libp2p: () => this.network.libp2p(),
+      // Chunks go along the topology's links (parent, children, cluster mates or mesh), not to strangers.
+      computePeers: () => this.topology?.status().links.filter((l) => l.role !== 'peer').map((l) => l.peerId) ?? []
+    })
     this.physics = init.enablePhysics === true && this.role !== 'root'
       ? physicsEngine(init.physics ?? {})({
         spawnWorker: () => platform.spawnWorker('physics'),
         onError: (err) => { this.dispatchEvent(new CustomEvent('error', { detail: err })) }
       })
       : null
+    this.subWorlds = new WorldNavigator(init.worlds ?? {}, {
+      state: this.state,
+      events: this,
+      libp2p: () => this.network.libp2p(),
+      rootPeer: parent,
+      storageMode: init.storageMode ?? 'local',
+      enter: (world) => this.enterWorld(world),
+      setStateParent: (peerId) => { this.stateParent = peerId },
+      syncNow: () => { this.sync.syncNow() },
+      spawnScriptsWorker: () => platform.spawnWorker('scripts')
+    })
     this.input = inputManager()({ onInput: (input) => { this.physics?.setInput(input) } })
   }
 
@@ -142,6 +185,11 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     try {
       await this.state.start()
       await this.network.start()
+      const libp2p = this.network.libp2p()
+      if (libp2p != null) {
+        this.topology = topologyService({ topology: this.init.topology ?? 'hierarchy', parent: this.role === 'root' ? null : this.parentId })({ libp2p })
+        await this.topology.start()
+      }
       await this.sync.start()
       await this.compute.start()
       await this.physics?.start()
@@ -159,6 +207,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
   async stop(): Promise<void> {
     if (!this.started) return
     this.started = false
+    await this.subWorlds.stop()
     await this.stopManagers()
     this.current = null
     this.pose = null
@@ -183,8 +232,28 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     }
   }
 
-  /** Leaves the current world: unsubscribes its topics and drops its state from this node. */
-  leaveWorld(): void {
+  /**
+   * Fetches world `id` from the root, verifies its bundle and its rules against its parents
+   * (RuleViolationError names the rule), dials its host and enters it as the host's child.
+   */
+  async joinWorld(id: string): Promise<void> {
+    await this.subWorlds.join(id)
+  }
+
+  /** Hosts world `id` (fetched and verified) or a verified world on this node, and announces it. */
+  async hostWorld(world: Parameters<WorldNavigator['host']>[0]): Promise<NonNullable<NodeStatus['hosting']>> {
+    return await this.subWorlds.host(world)
+  }
+
+  /**
+   * In a sub-world (joined or hosted): returns to its parent world. Otherwise leaves the current
+   * world: unsubscribes its topics and drops its state from this node.
+   */
+  async leaveWorld(): Promise<void> {
+    if (this.subWorlds.inSubWorld()) {
+      await this.subWorlds.leave()
+      return
+    }
     this.network.leaveWorld()
     this.state.leaveWorld()
     this.current = null
@@ -220,7 +289,9 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       peers: this.network.peers(),
       players: this.state.presence.players().map(({ peerId, name, position, yaw, self }) => ({ peerId, name, position, yaw, self })),
       dropped: this.state.dropped(),
-      worlds: this.worlds.map((world) => ({ ...world }))
+      worlds: this.worlds.map((world) => ({ ...world })),
+      ...placeOf(this.subWorlds.place(world?.id ?? null)),
+      ...(this.topology == null ? { cluster: null, gateway: null, links: [] } : pickTopology(this.topology.status()))
     }
   }
 
@@ -242,7 +313,17 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     await this.physics?.stop()
     await this.compute.stop()
     await this.sync.stop()
+    await this.topology?.stop()
+    this.topology = null
     await this.network.stop()
     await this.state.stop()
   }
+}
+
+function pickTopology(s: TopologyStatus): Pick<NodeStatus, 'cluster' | 'gateway' | 'links'> {
+  return { cluster: s.cluster, gateway: s.gateway, links: s.links }
+}
+
+function placeOf(p: WorldPlace): Pick<NodeStatus, 'chain' | 'parent' | 'effectiveRules' | 'hosting' | 'migrations'> {
+  return { chain: p.chain, parent: p.parent, effectiveRules: p.effectiveRules, hosting: p.hosting, migrations: p.migrations }
 }

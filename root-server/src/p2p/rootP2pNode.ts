@@ -57,7 +57,8 @@ export async function startRootP2pNode(init: RootP2pNodeInit): Promise<RootP2pNo
   const listen = [`${ipPart(init.host, '--host')}/tcp/${init.port}/tls/ws`]
   const announce = [`${hostPart(init.publicHost)}/tcp/${init.publicPort ?? init.port}/tls/ws`]
   const node: PeerComputeNode = await createNode({
-    platform: nodePlatform({ role: 'root', listen, announce, https: init.tls, privateKey: init.privateKey }),
+    // A root announced on a private or loopback address serves a LAN (or tests): its DHT must keep such addresses.
+    platform: nodePlatform({ role: 'root', listen, announce, https: init.tls, privateKey: init.privateKey, dhtPrivateAddresses: isPrivateHost(init.publicHost) }),
     world: init.world.id,
     ...(init.persistence === undefined ? {} : { persistence: init.persistence }),
   })
@@ -77,4 +78,10 @@ export async function startRootP2pNode(init: RootP2pNodeInit): Promise<RootP2pNo
     node,
     stop: () => node.stop(),
   }
+}
+
+function isPrivateHost(host: string): boolean {
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local')) return true
+  if (isIP(host) === 4) return /^(10\.|127\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/.test(host)
+  return isIP(host) === 6 && /^(::1$|f[cd]|fe[89ab])/i.test(host)
 }

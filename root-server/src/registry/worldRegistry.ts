@@ -9,6 +9,8 @@ import { RegistryError } from './errors.js'
 import { publishBundle, readPayload } from './publishBundle.js'
 import { readBody } from './readBody.js'
 import { WorldIndex } from './worldIndex.js'
+import { LiveHosts, hostAnnouncementSchema } from './liveHosts.js'
+import type { LiveHost, LiveHostsInit } from './liveHosts.js'
 
 /** A world as `GET /api/worlds` lists it. */
 export interface WorldSummary {
@@ -22,6 +24,8 @@ export interface WorldSummary {
   parent: string | null
   /** Path of the signed manifest on this root. */
   manifest: string
+  /** Nodes hosting the world now (`POST /api/worlds/:id/hosts`), oldest first; [] when nobody does. */
+  hosts: LiveHost[]
 }
 
 /** What `onPublished` receives, and the body of a `201` answer to `POST /api/worlds`. */
@@ -50,6 +54,8 @@ export interface WorldRegistryInit {
   publicUrl?: string
   /** @default () => new Date() */
   now?: () => Date
+  /** The live-hosts table (TTL of an announcement, hosts per world). */
+  liveHosts?: LiveHostsInit
 }
 
 /** The world registry: `POST /api/worlds`, `GET /api/worlds`, `GET /api/worlds/:id`. */
@@ -61,10 +67,12 @@ export interface WorldRegistry {
 }
 
 const ONE_WORLD = /^\/api\/worlds\/([^/]+)$/
+const WORLD_HOSTS = /^\/api\/worlds\/([^/]+)\/hosts(?:\/([^/]+))?$/
 
 /** Makes the registry; mount it with `if (await registry.handle(req, res)) return`. */
 export function worldRegistry(init: WorldRegistryInit): WorldRegistry {
   const index = new WorldIndex(init.dataDir)
+  const live = new LiveHosts(init.liveHosts)
   const limits = { ...DEFAULT_BUNDLE_LIMITS, ...init.limits }
   const onError = init.onError ?? ((err: unknown) => console.error(err))
   const ids = new Set<string>()
@@ -86,7 +94,7 @@ export function worldRegistry(init: WorldRegistryInit): WorldRegistry {
     if (publisherKey === undefined) return undefined
     return {
       id, name: m.name, version: m.version, publisher: m.publisher, publisherKey, parent: m.parent,
-      manifest: `/api/worlds/${id}/manifest`,
+      manifest: `/api/worlds/${id}/manifest`, hosts: live.hosts(id),
     }
   }
   const worlds = async (): Promise<WorldSummary[]> => {
@@ -135,6 +143,12 @@ export function worldRegistry(init: WorldRegistryInit): WorldRegistry {
         else methodNotAllowed(req, res, 'GET, HEAD, POST')
         return true
       }
+      const hosts = WORLD_HOSTS.exec(path)
+      if (hosts !== null) {
+        await load()
+        await answerHosts(req, res, hosts[1] ?? '', hosts[2])
+        return true
+      }
       const one = ONE_WORLD.exec(path)
       if (one === null) return false
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -147,6 +161,32 @@ export function worldRegistry(init: WorldRegistryInit): WorldRegistry {
       else sendJson(req, res, 200, stored.signed)
       return true
     },
+  }
+
+  /**
+   * `GET|POST /api/worlds/:id/hosts` (list, announce or renew: `{ peerId, multiaddrs }` → `{ ttlMs }`) and
+   * `DELETE /api/worlds/:id/hosts/:peerId`. Announcements are not authenticated yet: a listed host
+   * is a hint where to dial, and joining nodes verify the world's bundle and state themselves.
+   */
+  async function answerHosts(req: IncomingMessage, res: ServerResponse, id: string, peerId: string | undefined): Promise<void> {
+    if (init.store.latest(id) === undefined) return sendJson(req, res, 404, { error: `No world "${id}" is published on this root; publish it before hosting it.` })
+    if (peerId !== undefined) {
+      if (req.method !== 'DELETE') return methodNotAllowed(req, res, 'DELETE')
+      return sendJson(req, res, live.withdraw(id, decodeURIComponent(peerId)) ? 200 : 404, { hosts: live.hosts(id) })
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') return sendJson(req, res, 200, { hosts: live.hosts(id) })
+    if (req.method !== 'POST') return methodNotAllowed(req, res, 'GET, HEAD, POST')
+    let body: unknown
+    try {
+      body = JSON.parse(new TextDecoder().decode(await readBody(req, 16 * 1024)))
+    } catch {
+      return sendJson(req, res, 400, { error: 'Send the announcement as JSON: { peerId, multiaddrs }.', name: 'HostAnnouncementError' })
+    }
+    const parsed = hostAnnouncementSchema.safeParse(body)
+    if (!parsed.success) {
+      return sendJson(req, res, 400, { error: `The announcement is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}.`, name: 'HostAnnouncementError' })
+    }
+    sendJson(req, res, 200, { ttlMs: live.announce(id, parsed.data) })
   }
 
   function refuse(req: IncomingMessage, res: ServerResponse, err: unknown): void {

@@ -8,10 +8,11 @@ import { signCommand } from './commands/sign.js'
 import { verifyCommand } from './commands/verify.js'
 import { worldsCommand } from './commands/worlds.js'
 import { stateCommand } from './stateCommand.js'
+import { hostCommand } from './hostCommand.js'
 import type { Command } from './command.js'
 import { CliError, commandHelp, parseCommandArgs } from './command.js'
 
-const COMMANDS: Command[] = [initCommand, keygenCommand, buildCommand, signCommand, verifyCommand, publishCommand, worldsCommand, stateCommand]
+const COMMANDS: Command[] = [initCommand, keygenCommand, buildCommand, signCommand, verifyCommand, publishCommand, worldsCommand, stateCommand, hostCommand]
 
 /** The top-level `--help`. */
 export function mainHelp(): string {

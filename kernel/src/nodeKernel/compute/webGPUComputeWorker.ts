@@ -66,6 +66,21 @@ async function requestDevice(): Promise<GPUDeviceLike> {
   return adapter.requestDevice()
 }
 
+// Compiling a pipeline costs far more than running one (seconds on SwiftShader): chunks of one
+// task, and later tasks with the same shader, reuse it.
+type Pipeline = ReturnType<GPUDeviceLike['createComputePipeline']>
+const pipelines = new Map<string, Pipeline>()
+function pipelineFor(gpu: GPUDeviceLike, shader: string, entryPoint: string): Pipeline {
+  const key = `${entryPoint}\n${shader}`
+  let pipeline = pipelines.get(key)
+  if (pipeline == null) {
+    pipeline = gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code: shader }), entryPoint } })
+    if (pipelines.size >= 16) pipelines.delete(pipelines.keys().next().value as string)
+    pipelines.set(key, pipeline)
+  }
+  return pipeline
+}
+
 async function run(gpu: GPUDeviceLike, shader: string, entryPoint: string, input: ComputeArray,
   outputLength: number, [x, y, z]: [number, number, number]): Promise<ComputeArray> {
   const outBytes = outputLength * 4
@@ -74,7 +89,7 @@ async function run(gpu: GPUDeviceLike, shader: string, entryPoint: string, input
   const readBuffer = gpu.createBuffer({ size: outBytes, usage: MAP_READ | COPY_DST })
   try {
     gpu.queue.writeBuffer(inBuffer, 0, input)
-    const pipeline = gpu.createComputePipeline({ layout: 'auto', compute: { module: gpu.createShaderModule({ code: shader }), entryPoint } })
+    const pipeline = pipelineFor(gpu, shader, entryPoint)
     const bindGroup = gpu.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: [{ binding: 0, resource: { buffer: inBuffer } }, { binding: 1, resource: { buffer: outBuffer } }]

@@ -12,7 +12,7 @@ import type { SelfPose } from './PresenceStore.js'
 import type { SyncSource } from './StateSync.js'
 import type { AckStatus } from './syncMessages.js'
 import type { WorldStateAt, WorldVersion } from './worldHistory.js'
-import type { PlacePropInit, SettingKey, Transform, WorldSettings } from './worldSchema.js'
+import type { EntityData, PlacePropInit, SettingKey, Transform, WorldSettings } from './worldSchema.js'
 import type { WorldView } from './worldView.js'
 import type { ChatMessage, DropReason } from '../KernelEvents.js'
 import type { LoadedWorld } from '../LoadedWorld.js'
@@ -149,6 +149,11 @@ class DefaultStateManager implements StateManager {
     await this.commit(world, 'state', world.replica.world.removeProp(id))
   }
 
+  async setEntityData(id: string, data: EntityData): Promise<void> {
+    const world = this.requireWorld('changing entity data')
+    await this.commit(world, 'state', world.replica.world.setEntityData(id, data))
+  }
+
   async sendChat(text: string): Promise<ChatMessage> {
     const { message, done } = this.writeChat(text)
     await done
@@ -186,7 +191,8 @@ class DefaultStateManager implements StateManager {
   }
 
   syncSource(world: string, from: string): SyncSource | null {
-    if (!(this.init.answerSync ?? true)) return null
+    const answer = this.init.answerSync ?? true
+    if (!(typeof answer === 'function' ? answer() : answer)) return null
     if (from !== this.components.parent?.() && !this.buckets.sync.take(from)) return null
     return this.source(world)
   }

@@ -1,7 +1,8 @@
 import { LoroDoc } from 'loro-crdt'
 import { chatEntrySchema } from './stateSchemas.js'
-import { WORLD_CONTAINERS, componentSchemas, parseComponent, parseSetting, settingSchemas } from './worldSchema.js'
-import type { EntityView, PlacePropInit, SettingKey, Transform, WorldSettings } from './worldSchema.js'
+import { WORLD_CONTAINERS, parseComponent, parseSetting, settingSchemas } from './worldSchema.js'
+import type { componentSchemas } from './worldSchema.js'
+import type { EntityData, EntityView, PlacePropInit, SettingKey, Transform, WorldSettings } from './worldSchema.js'
 import type { ChatMessage } from '../KernelEvents.js'
 import type { LoroTree, LoroTreeNode, TreeID } from 'loro-crdt'
 
@@ -94,6 +95,13 @@ export class WorldDoc {
     return this.write('moveProp', () => { node.data.set('transform', next) }).update
   }
 
+  /** Replaces the script data of an entity. */
+  setEntityData(id: string, data: EntityData): Uint8Array {
+    const node = this.requireNode(id)
+    const next = checked('data', data)
+    return this.write('setEntityData', () => { node.data.set('data', next) }).update
+  }
+
   /** Re-parents an entity in the scene graph (null: top level). */
   reparent(id: string, parent: string | null): Uint8Array {
     const target = this.requireNode(id).id
@@ -149,7 +157,8 @@ export class WorldDoc {
       name: get('name') as string | null,
       owner: get('owner') as string | null,
       transform: get('transform') as EntityView['transform'],
-      prop: get('prop') as EntityView['prop']
+      prop: get('prop') as EntityView['prop'],
+      data: get('data') as EntityView['data']
     }
   }
 }

@@ -5,7 +5,7 @@ import type { SyncHost } from './StateSync.js'
 import type { AckStatus } from './syncMessages.js'
 import type { TokenBucketInit } from './TokenBucket.js'
 import type { WorldStateAt, WorldVersion } from './worldHistory.js'
-import type { PlacePropInit, SettingKey, Transform, WorldSettings } from './worldSchema.js'
+import type { EntityData, PlacePropInit, SettingKey, Transform, WorldSettings } from './worldSchema.js'
 import type { WorldView } from './worldView.js'
 import type { ChatMessage, DropReason, KernelEvents } from '../KernelEvents.js'
 import type { LoadedWorld } from '../LoadedWorld.js'
@@ -25,8 +25,8 @@ export interface StateManagerInit {
   rejectAfter?: number
   /** A remote player leaves after this long without presence. @default 5000 */
   presenceTimeoutMs?: number
-  /** Answer other nodes' sync requests (the root, and nodes without one). @default true */
-  answerSync?: boolean
+  /** Answer other nodes' sync requests (the root, nodes without one, a world's host); a function is asked each time. @default true */
+  answerSync?: boolean | (() => boolean)
   /** 'propagate': every write also goes to the parent, and resolves once the parent has it on disk. @default 'local' */
   storageMode?: 'local' | 'propagate'
   /** Durable storage (the root): the world entered is loaded from and logged to it; pushes of other worlds are kept in it. */
@@ -99,6 +99,8 @@ export interface StateManager extends Startable, SyncHost {
   placeProp(init: PlacePropInit): Promise<string>
   moveProp(id: string, transform: Partial<Transform>): Promise<void>
   removeProp(id: string): Promise<void>
+  /** Replaces an entity's script data (a world's host applying its script's `entities.update`). */
+  setEntityData(id: string, data: EntityData): Promise<void>
   sendChat(text: string): Promise<ChatMessage>
   /** Sets a world setting (the world's host; others' settings are refused by every node). */
   setSetting<K extends SettingKey>(key: K, value: NonNullable<WorldSettings[K]>): Promise<void>

@@ -46,12 +46,28 @@ export type PropComponent = z.infer<typeof propSchema>
 // A string that starts with Loro's container marker would attach a new container; refuse it.
 const plainText = (max: number) => z.string().min(1).max(max).regex(/^(?!🦜:)[^\p{Cc}]*$/u)
 
+/** JSON with no string that Loro would take for a container reference. */
+function plainJson(value: unknown): boolean {
+  if (typeof value === 'string') return !value.startsWith('🦜:')
+  if (Array.isArray(value)) return value.every(plainJson)
+  if (value != null && typeof value === 'object') return Object.values(value).every(plainJson)
+  return true
+}
+
+/** Data a world script keeps on an entity (a scoreboard's text and score): JSON, at most 4 KiB. */
+export const entityDataSchema = z.record(z.string().min(1).max(64), z.json())
+  .refine((v) => JSON.stringify(v).length <= 4096, { message: 'entity data is at most 4 KiB of JSON' })
+  .refine(plainJson, { message: 'entity data may not hold container references' })
+/** Data a world script keeps on an entity. */
+export type EntityData = z.infer<typeof entityDataSchema>
+
 /** The components an entity's data map may hold, each checked when it arrives. */
 export const componentSchemas = {
   name: plainText(64),
   owner: plainText(128),
   transform: transformSchema,
-  prop: propSchema
+  prop: propSchema,
+  data: entityDataSchema
 } as const
 /** A component key. */
 export type ComponentKey = keyof typeof componentSchemas
@@ -79,6 +95,8 @@ export interface EntityView {
   owner: string | null
   transform: Transform | null
   prop: PropComponent | null
+  /** Data its world's script keeps on it (`entities.update`), or null. */
+  data: EntityData | null
 }
 
 /** What `placeProp` takes. */

@@ -2,7 +2,7 @@ import './polyfills.js'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { kadDHT } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
@@ -10,6 +10,8 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { nodeProcessWorkerPort } from './nodeProcessWorkerPort.js'
 import { nodeWorkerPort } from './nodeWorkerPort.js'
+import { trustRootCertificate } from './rootTrust.js'
+import type { RootTrust } from './rootTrust.js'
 import { DHT_PROTOCOL, gossipsubOptions } from '../libp2pOptions.js'
 import { WorkerUnavailableError } from '../Platform.js'
 import type { KernelLibp2p, NetworkInit, NodeRole, Platform, WorkerKind } from '../Platform.js'
@@ -17,6 +19,8 @@ import type { WorkerPort } from '../WorkerPort.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export { nodeWorkerScope } from './nodeWorkerScope.js'
+export { nodeFetch, trustRootCertificate } from './rootTrust.js'
+export type { RootTrust } from './rootTrust.js'
 
 export interface NodePlatformInit {
   /** 'root': relay server, DHT server, gossipsub hub. @default 'peer' */
@@ -30,6 +34,16 @@ export interface NodePlatformInit {
   privateKey?: PrivateKey
   /** Relay reservations the root holds at once. @default 1024 */
   maxReservations?: number
+  /**
+   * Trust a root's certificate when dialing its secure WebSocket (a self-signed root): installs a
+   * global WebSocket that does, process-wide, when the node is created. @default the system's CAs only
+   */
+  trustRoot?: RootTrust
+  /**
+   * Keep private and loopback addresses in DHT records and the routing table: a root on a LAN or on
+   * this machine (kad-dht drops them by default, so nothing would be found through the DHT). @default false
+   */
+  dhtPrivateAddresses?: boolean
 }
 
 // Worker entries are compiled files: kernel/dist/platform/node/workers/*.worker.js. Both this file's
@@ -46,6 +60,7 @@ export function nodePlatform(init: NodePlatformInit = {}): Platform {
     createLibp2p: async (network: NetworkInit) => {
       const privateKey = init.privateKey ?? network.privateKey
       const isRoot = role === 'root'
+      if (init.trustRoot != null) trustRootCertificate(init.trustRoot)
       const listen = init.listen ?? (isRoot ? [init.https == null ? '/ip4/127.0.0.1/tcp/0/ws' : '/ip4/127.0.0.1/tcp/0/tls/ws'] : [])
       const node = await createLibp2p({
         start: false,
@@ -63,7 +78,7 @@ export function nodePlatform(init: NodePlatformInit = {}): Platform {
           identify: identify(),
           ping: ping(),
           pubsub: gossipsub(gossipsubOptions(role)),
-          dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: !isRoot }),
+          dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: !isRoot, ...(init.dhtPrivateAddresses === true ? { peerInfoMapper: passthroughMapper } : {}) }),
           ...(isRoot ? { relay: circuitRelayServer({ reservations: { maxReservations: init.maxReservations ?? 1024 } }) } : {})
         }
       })

@@ -278,7 +278,9 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     const unknown = shuffle([...this.members.keys()].filter((id) => this.meter.get(id) == null && !suggested.has(id)))
     const due = [...this.meter.all().keys()].filter((id) => this.members.has(id) && stale(id) && !suggested.has(id))
       .sort((a, b) => Number(this.meter.get(b)?.fast) - Number(this.meter.get(a)?.fast))
-    const sample = (this.init.sampleSize ?? 3) * (this.meter.fast().length === 0 ? 2 : 1)
+    // Each new link costs a dial: sample widely only while alone; once in a cluster, mates' reports
+    // find the rest of the LAN, and one random probe a round still joins split parts of it.
+    const sample = this.meter.fast().length === 0 ? (this.init.sampleSize ?? 3) : 1
     const batch = [...candidates.slice(0, 12), ...unknown.slice(0, sample), ...due.slice(0, 4)]
     await Promise.allSettled(batch.map(async (id) => {
       try {

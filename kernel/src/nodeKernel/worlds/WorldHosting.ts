@@ -1,0 +1,224 @@
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { scriptHost, worldScriptFromBundle } from '../scripts/ScriptHost.js'
+import type { ScriptEntity, ScriptIntent } from '@peercompute/world-sdk'
+import type { KernelLibp2p } from '../../platform/Platform.js'
+import type { WorkerPort } from '../../platform/WorkerPort.js'
+import type { ScriptError, ScriptHost } from '../scripts/ScriptHost.js'
+import type { StateManager } from '../state/StateManager.js'
+import type { PropComponent } from '../state/worldSchema.js'
+import type { VerifiedWorld } from './verifiedWorld.js'
+import type { WorldHostRecord, WorldSource } from './WorldSource.js'
+
+/** What a host of a world reports in the node's status. */
+export interface WorldHostingStatus {
+  world: string
+  /** Addresses announced to the root's registry. */
+  multiaddrs: string[]
+  /** Whether the registry holds the latest announcement, and whether the DHT took the provider record. */
+  announced: boolean
+  provided: boolean
+  script: { running: boolean; ticks: number; error: { reason: string; message: string } | null } | null
+  /** Script intents applied to the world's document, and those refused (bad values, unknown entity). */
+  intents: { applied: number; refused: number }
+}
+
+export interface WorldHostingInit {
+  /** How often the registry announcement is renewed. @default 10_000 */
+  heartbeatMs?: number
+  /** Run the world's script (main.js) when its rules allow. @default true */
+  runScript?: boolean
+}
+
+export interface WorldHostingComponents {
+  state: StateManager
+  libp2p(): KernelLibp2p | null
+  source: WorldSource
+  spawnWorker(): WorkerPort
+  onError(err: Error): void
+}
+
+const DEFAULT_PROP: PropComponent = { shape: 'box', size: [0.5, 0.5, 0.5], color: '#cccccc', mass: 0 }
+
+/** The DHT key a world's hosts provide: CIDv1 (raw) of sha256(`peercompute/world/<id>`). */
+export async function worldProviderKey(world: string): Promise<CID> {
+  return CID.createV1(0x55, await sha256.digest(new TextEncoder().encode(`peercompute/world/${world}`)))
+}
+
+/** Hosts of `world` found through the DHT (provider records), within `timeoutMs`; [] when none answer. */
+export async function dhtHosts(node: { kernel: { network: { libp2p(): KernelLibp2p | null } } } | KernelLibp2p, world: string, timeoutMs = 3000): Promise<WorldHostRecord[]> {
+  const libp2p = 'kernel' in node ? node.kernel.network.libp2p() : node
+  if (libp2p == null) return []
+  const found: WorldHostRecord[] = []
+  try {
+    for await (const provider of libp2p.contentRouting.findProviders(await worldProviderKey(world), { signal: AbortSignal.timeout(timeoutMs) })) {
+      const peerId = provider.id.toString()
+      if (peerId === libp2p.peerId.toString() || found.some((h) => h.peerId === peerId)) continue
+      const multiaddrs = provider.multiaddrs.map((a) => a.toString()).map((a) => (a.endsWith(`/p2p/${peerId}`) ? a : `${a}/p2p/${peerId}`))
+      if (multiaddrs.length > 0) found.push({ peerId, multiaddrs, since: 0 })
+      if (found.length >= 4) break
+    }
+  } catch {
+    // Timed out or no DHT peers: what was found stands.
+  }
+  return found
+}
+
+/**
+ * This node hosting one world: runs the world's script in the ScriptHost (its source hash must
+ * match the manifest), applies its intents through the StateManager, and announces the node
+ * (root registry with a heartbeat, and a DHT provider record). `stop()` withdraws it all.
+ */
+export class WorldHosting {
+  private scripts: ScriptHost | null = null
+  private heartbeat: ReturnType<typeof setInterval> | null = null
+  private announced = false
+  private provided = false
+  private multiaddrs: string[] = []
+  private scriptError: ScriptError | null = null
+  private readonly counts = { applied: 0, refused: 0 }
+  private readonly entityIds = new Map<string, string>()
+  private applying: Promise<void> = Promise.resolve()
+  private stopped = false
+  private readonly abort = new AbortController()
+
+  constructor(readonly world: VerifiedWorld, private readonly init: WorldHostingInit, private readonly components: WorldHostingComponents) {}
+
+  /** Starts the script and announces the host; a failing script is reported, never fatal. */
+  async start(): Promise<void> {
+    const { rules } = this.world.effective
+    const script = (this.init.runScript ?? true) && rules.permissions.scripts ? worldScriptFromBundle(this.world, rules) : null
+    if (script != null) {
+      const host = scriptHost({})({
+        spawnWorker: () => this.components.spawnWorker(),
+        view: () => ({ players: this.players() }),
+        onIntents: (_world, intents) => { this.applying = this.applying.then(() => this.apply(intents)) },
+        onError: (err) => { this.scriptError = err; this.components.onError(err) }
+      })
+      this.scripts = host
+      host.start()
+      await host.load(script).catch((err: unknown) => { this.scriptError ??= err as ScriptError })
+    }
+    await this.announce()
+    this.heartbeat = setInterval(() => { void this.announce() }, this.init.heartbeatMs ?? 10_000)
+    void this.provide()
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    this.abort.abort()
+    if (this.heartbeat != null) clearInterval(this.heartbeat)
+    this.heartbeat = null
+    this.scripts?.stop()
+    this.scripts = null
+    await this.applying.catch(() => {})
+    const peerId = this.components.libp2p()?.peerId.toString()
+    if (peerId != null && this.announced) await this.components.source.withdraw(this.world.manifest.id, peerId)
+  }
+
+  /** Tells the script that a player joined or left. */
+  playerJoined(peerId: string, name: string): void {
+    void this.scripts?.playerJoin(this.world.manifest.id, { id: peerId, name, position: [0, 0, 0] }).catch(() => {})
+  }
+
+  playerLeft(peerId: string): void {
+    void this.scripts?.playerLeave(this.world.manifest.id, { id: peerId, name: '', position: [0, 0, 0] }).catch(() => {})
+  }
+
+  status(): WorldHostingStatus {
+    const script = this.scripts?.scripts().find((s) => s.world === this.world.manifest.id)
+    const error = this.scriptError
+    return {
+      world: this.world.manifest.id,
+      multiaddrs: [...this.multiaddrs],
+      announced: this.announced,
+      provided: this.provided,
+      script: this.scripts == null && error == null ? null : {
+        running: script?.running ?? false,
+        ticks: script?.ticks ?? 0,
+        error: error == null ? null : { reason: error.reason, message: error.message }
+      },
+      intents: { ...this.counts }
+    }
+  }
+
+  private players(): Array<{ id: string; name: string; position: [number, number, number] }> {
+    return this.components.state.presence.players().map((p) => ({ id: p.peerId, name: p.name, position: p.position }))
+  }
+
+  private async announce(): Promise<void> {
+    const node = this.components.libp2p()
+    if (node == null || this.stopped) return
+    const peerId = node.peerId.toString()
+    this.multiaddrs = node.getMultiaddrs().map((a) => a.toString()).map((a) => a.endsWith(`/p2p/${peerId}`) ? a : `${a}/p2p/${peerId}`)
+    if (this.multiaddrs.length === 0) {
+      this.components.onError(new Error('This node has no address other nodes can dial, so nobody can join its world; start it with a listen address (nodePlatform({ listen })).'))
+      return
+    }
+    try {
+      await this.components.source.announce(this.world.manifest.id, { peerId, multiaddrs: this.multiaddrs })
+      this.announced = true
+    } catch (err) {
+      this.announced = false
+      this.components.onError(err as Error)
+    }
+  }
+
+  private async provide(): Promise<void> {
+    const node = this.components.libp2p()
+    if (node == null) return
+    try {
+      await node.contentRouting.provide(await worldProviderKey(this.world.manifest.id), { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) })
+      this.provided = true
+    } catch {
+      // The registry announcement is enough to be found; the DHT record is a second way.
+      this.provided = false
+    }
+  }
+
+  private async apply(intents: ScriptIntent[]): Promise<void> {
+    const state = this.components.state
+    for (const intent of intents) {
+      if (this.stopped) return
+      try {
+        if (intent.type === 'spawn') {
+          const id = await state.placeProp(placement(intent.entity))
+          this.entityIds.set(intent.entity.id, id)
+          if (Object.keys(intent.entity.data).length > 0) await state.setEntityData(id, intent.entity.data)
+        } else if (intent.type === 'update') {
+          const id = this.docId(intent.id)
+          await state.setEntityData(id, { ...state.world()?.entity(id)?.data, ...intent.data })
+        } else if (intent.type === 'move') await state.moveProp(this.docId(intent.id), { position: intent.position, ...(intent.rotation == null ? {} : { rotation: intent.rotation }) })
+        else if (intent.type === 'remove') {
+          await state.removeProp(this.docId(intent.id))
+          this.entityIds.delete(intent.id)
+        } else {
+          // 'emit' goes to players as an event; the world document has no channel for events yet.
+          this.counts.refused++
+          continue
+        }
+        this.counts.applied++
+      } catch {
+        this.counts.refused++
+      }
+    }
+  }
+
+  private docId(scriptId: string): string {
+    const id = this.entityIds.get(scriptId)
+    if (id == null) throw new Error(`the script never spawned entity ${scriptId}`)
+    return id
+  }
+}
+
+function placement(entity: ScriptEntity): { prop: PropComponent; position: [number, number, number]; rotation: [number, number, number, number]; name: string } {
+  const { shape, size, color } = entity.data as { shape?: unknown; size?: unknown; color?: unknown }
+  const prop: PropComponent = {
+    shape: shape === 'sphere' || shape === 'box' ? shape : DEFAULT_PROP.shape,
+    size: Array.isArray(size) && size.length === 3 && size.every((n) => typeof n === 'number' && n > 0 && n <= 1000) ? size as [number, number, number] : DEFAULT_PROP.size,
+    color: typeof color === 'string' && /^#[0-9a-fA-F]{6}$/.test(color) ? color : DEFAULT_PROP.color,
+    mass: 0
+  }
+  return { prop, position: entity.position, rotation: entity.rotation, name: entity.id.slice(0, 64) }
+}
