@@ -183,7 +183,11 @@ export class WorldHosting {
       if (this.stopped) return
       try {
         if (intent.type === 'spawn') {
-          const id = await state.placeProp(placement(intent.entity))
+          // A host that took over (or restarted on the root's copy) finds the script's entities in the
+          // document already: its script's setup spawns them again, which updates them in place.
+          const kept = state.world()?.entities().find((e) => e.name === intent.entity.id)
+          const id = kept?.id ?? await state.placeProp(placement(intent.entity))
+          if (kept != null) await state.moveProp(kept.id, { position: intent.entity.position, rotation: intent.entity.rotation })
           this.entityIds.set(intent.entity.id, id)
           if (Object.keys(intent.entity.data).length > 0) await state.setEntityData(id, intent.entity.data)
         } else if (intent.type === 'update') {

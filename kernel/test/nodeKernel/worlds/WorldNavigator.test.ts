@@ -165,9 +165,9 @@ describe('sub-worlds: host, join, nest, refuse, migrate (real root, real libp2p)
   }, 30_000)
 
   it('keeps the world when its host stops: the lowest peerId among B and C takes over, state intact', async () => {
-    await a.kernel.hostWorld('moon')
-    await b.kernel.joinWorld('moon')
-    await c.kernel.joinWorld('moon')
+    await a.kernel.hostWorld('goal')
+    await b.kernel.joinWorld('goal')
+    await c.kernel.joinWorld('goal')
     await a.kernel.state.placeProp({ prop: { shape: 'sphere', size: [1, 1, 1], color: '#0000ff', mass: 0 }, position: [3, 0, 3], name: 'kept' })
     await waitFor('B and C to have the prop and see each other', () =>
       entityNames(b).includes('kept') && entityNames(c).includes('kept') &&
@@ -176,12 +176,16 @@ describe('sub-worlds: host, join, nest, refuse, migrate (real root, real libp2p)
 
     const stopped = Date.now()
     await a.stop()
-    await waitFor('the new host to take over', () => first.getStatus().hosting?.world === 'moon' && second.getStatus().parent === first.getStatus().peerId, 5000)
+    await waitFor('the new host to take over', () => first.getStatus().hosting?.world === 'goal' && second.getStatus().parent === first.getStatus().peerId, 5000)
     expect(Date.now() - stopped).toBeLessThan(5000)
     expect(second.getStatus().migrations.at(-1)?.to).toBe(first.getStatus().peerId)
     expect(entityNames(first)).toContain('kept')
     expect(entityNames(second)).toContain('kept')
-    expect((await source.hosts('moon')).map((h) => h.peerId)).toEqual([first.getStatus().peerId])
+    expect((await source.hosts('goal')).map((h) => h.peerId)).toEqual([first.getStatus().peerId])
+    // The new host runs the script from the document's state: its setup finds the scoreboard rather than adding one.
+    await waitFor('the script to run on the new host', () => (first.getStatus().hosting?.script?.ticks ?? 0) > 0)
+    await sleep(500) // time for a duplicate, were one made, to reach the other member
+    expect(entityNames(second).filter((n) => n === 'scoreboard')).toHaveLength(1)
 
     await second.kernel.state.placeProp({ prop: { shape: 'box', size: [1, 1, 1], color: '#ffffff', mass: 0 }, position: [4, 0, 4], name: 'later' })
     await waitFor('the new host to get a write made after the migration', () => entityNames(first).includes('later'), 8000)
