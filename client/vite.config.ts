@@ -37,6 +37,7 @@ function preloadFirstFrameChunks(modulesByPage: Record<string, string[]>): Plugi
         const chunks = Object.values(bundle).filter((c) => c.type === 'chunk')
         const byFile = new Map(chunks.map((c) => [c.fileName, c]))
         const files = new Set<string>()
+        const shaders = new Set<string>()
         // Babylon imports a material's shaders when it is first drawn: without these, the first
         // frames wait for a round of downloads before the meshes appear.
         const isShader = (file: string): boolean => byFile.get(file)?.moduleIds.some((id) => SHADER_MODULE.test(id)) === true
@@ -45,7 +46,11 @@ function preloadFirstFrameChunks(modulesByPage: Record<string, string[]>): Plugi
           files.add(file)
           const chunk = byFile.get(file)
           for (const dep of chunk?.imports ?? []) visit(dep)
-          for (const dep of chunk?.dynamicImports ?? []) if (isShader(dep)) visit(dep)
+          for (const dep of chunk?.dynamicImports ?? []) {
+            if (!isShader(dep)) continue
+            shaders.add(dep)
+            visit(dep)
+          }
         }
         for (const module of modules) {
           const chunk = chunks.find((c) => c.moduleIds.some((id) => id.endsWith(module)))
@@ -53,7 +58,10 @@ function preloadFirstFrameChunks(modulesByPage: Record<string, string[]>): Plugi
           visit(chunk.fileName)
         }
         const present = new Set([...html.matchAll(/href="\/([^"]+\.js)"|src="\/([^"]+\.js)"/g)].map((m) => m[1] ?? m[2]))
-        const links = [...files].filter((file) => !present.has(file)).map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`)
+        // Shaders are needed a little later than the code that builds the scene: they queue behind it.
+        const links = [...files]
+          .filter((file) => !present.has(file))
+          .map((file) => `<link rel="modulepreload" crossorigin href="/${file}"${shaders.has(file) ? ' fetchpriority="low"' : ''}>`)
         return html.replace('</head>', `  ${links.join('\n    ')}\n  </head>`)
       },
     },

@@ -82,18 +82,28 @@ export async function startRenderEngine(canvas: HTMLCanvasElement, request: Rend
     probe = attempt.probe
     canvas = replaceCanvas(canvas)
   }
-  const ready = createWebGL2Engine(canvas, request, probe)
+  const ready = await createWebGL2Engine(canvas, request, probe)
   return { ...ready, confirmed: () => Promise.resolve(ready) }
 }
 
-function createWebGL2Engine(canvas: HTMLCanvasElement, request: RendererRequest, probe: WebGPUProbe): RenderEngine {
+/** Tries at WebGL2 after WebGPU failed: the GPU process may still be recovering from the lost device. */
+const WEBGL2_ATTEMPTS_AFTER_WEBGPU = 4
+
+async function createWebGL2Engine(canvas: HTMLCanvasElement, request: RendererRequest, probe: WebGPUProbe): Promise<RenderEngine> {
   const decision = decideRenderer(request, probe)
-  const engine = new Engine(canvas, true, { preserveDrawingBuffer: false, stencil: true, disableWebGL2Support: false }, true)
-  if (engine.webGLVersion < 2) {
+  const attempts = probe.kind === 'failed' ? WEBGL2_ATTEMPTS_AFTER_WEBGPU : 1
+  for (let attempt = 1; ; attempt++) {
+    const engine = new Engine(canvas, true, { preserveDrawingBuffer: false, stencil: true, disableWebGL2Support: false }, true)
+    if (engine.webGLVersion >= 2) return { engine, renderer: 'webgl2', reason: decision.reason, canvas }
     engine.dispose()
-    throw new RendererError(`This browser offers neither WebGPU nor WebGL2 (${decision.reason}). Enable hardware acceleration or use a current Chrome, Edge, Firefox or Safari.`)
+    if (attempt >= attempts) {
+      throw new RendererError(`This browser offers neither WebGPU nor WebGL2 (${decision.reason}). Enable hardware acceleration or use a current Chrome, Edge, Firefox or Safari.`)
+    }
+    // Right after a lost WebGPU device, Chromium's GPU process can be restarting and hand out only
+    // WebGL1 for a moment; a canvas that gave one context type cannot give another, so retry on a fresh one.
+    await sleep(250 * attempt)
+    canvas = replaceCanvas(canvas)
   }
-  return { engine, renderer: 'webgl2', reason: decision.reason, canvas }
 }
 
 interface WebGPUAttempt {
