@@ -216,7 +216,12 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     setMaxListeners(Infinity, signal)
     await this.joinParent(signal)
     if (this.init.topology === 'distributed') await this.formMesh(signal)
-    if (this.init.topology === 'emergent') await this.formCluster(signal)
+    if (this.init.topology === 'emergent') {
+      await this.formCluster(signal)
+      // An election that made or unmade this node the gateway tells the parent at once: until it
+      // knows, the parent relays the cluster's traffic to nobody (the old gateway may be gone).
+      if (this.wantsRelay() !== this.joinedAsRelay) await this.joinParent(signal, true)
+    }
     this.emitIfChanged()
   }
 

@@ -76,7 +76,10 @@ describe('TopologyService over shaped in-memory libp2p links', () => {
 
     await sim.stopNode(g0.find((n) => n.id === gateway) as SimNode)
     await waitFor('g0 to elect a new gateway', () => clustered(sim) && (groupsOf(sim).get('g0')?.[0]?.topology.status().gateway ?? gateway) !== gateway, 20_000)
-    const after = await sim.workload({ perNode: 1, bytes: 200, intervalMs: 100 })
+    // The new gateway registers with the parent as relay in the round that elected it; give that
+    // round's join (one uplink round trip) time to land before measuring delivery again.
+    await new Promise((resolve) => setTimeout(resolve, 4 * (SHAPE.service?.roundMs ?? 500)))
+    const after = await sim.workload({ perNode: 1, bytes: 200, intervalMs: 100, settleMs: 10_000 })
     expect(after.delivered).toBe(after.expected)
   })
 
