@@ -1,3 +1,4 @@
+import { WORLDS_TOPIC } from '@peercompute/kernel'
 import { createServer } from 'node:https'
 import type { Server } from 'node:https'
 import { isIP } from 'node:net'
@@ -133,7 +134,15 @@ export async function startRoot(init: RootServerInit = {}): Promise<RootServer> 
       clientDir,
       log: init.log,
       onError,
-      registry: worldRegistry({ dataDir, store, rootKey: signingKey, onError, ...registryConfigFromEnv(process.env), ...init.registry }),
+      registry: worldRegistry({
+        dataDir, store, rootKey: signingKey, onError, ...registryConfigFromEnv(process.env), ...init.registry,
+        // Connected nodes learn of a new world at once, instead of at their next poll of /api/worlds.
+        onPublished: async (world) => {
+          await init.registry?.onPublished?.(world)
+          const { id, name, version, publisher, parent, url } = world
+          await p2p?.announce(WORLDS_TOPIC, new TextEncoder().encode(JSON.stringify({ id, name, version, publisher, parent, url })))
+        },
+      }),
     }),
   )
   const port = await listen(server, init.port ?? 8443, host)

@@ -1,3 +1,6 @@
+/** Where a root announces newly published worlds (JSON `{ id, name, version, publisher, parent, url }`). */
+export const WORLDS_TOPIC = '/peercompute/1/worlds'
+
 /** The gossipsub channels of one world. */
 export type WorldChannel = 'presence' | 'state' | 'chat'
 

@@ -31,6 +31,8 @@ export interface RootP2pNode {
   readonly multiaddrs: string[]
   /** Number of peers connected right now. */
   peers(): number
+  /** Publishes `bytes` on gossipsub `topic` to every subscribed peer (none subscribed is fine). */
+  announce(topic: string, bytes: Uint8Array): Promise<void>
   /** The kernel node, for state and metrics. */
   readonly node: PeerComputeNode
   stop(): Promise<void>
@@ -75,6 +77,9 @@ export async function startRootP2pNode(init: RootP2pNodeInit): Promise<RootP2pNo
     peerId,
     multiaddrs: announce.map((a) => `${a}/p2p/${peerId}`),
     peers: () => node.getStatus().peers.length,
+    announce: async (topic, bytes) => {
+      await node.kernel.network.libp2p()?.services.pubsub.publish(topic, bytes)
+    },
     node,
     stop: () => node.stop(),
   }
