@@ -5,7 +5,9 @@
  * picture rather than one flat colour, and the player's node is connected to the root's libp2p node
  * (through the p2p port the container publishes). Prints one JSON line with what it saw.
  *
- *   node e2e/docker/browserCheck.mjs <root url> <root peerId>
+ *   node e2e/docker/browserCheck.mjs <root url> <root peerId> [chat text]
+ *
+ * With a chat text the player also says it in the overworld: world state the root must persist.
  *
  * Exit 0 when all holds; 1 with one plain line on stderr naming what failed.
  */
@@ -13,7 +15,7 @@ import { chromium } from '@playwright/test'
 import { chromiumLaunchOptions } from '@peercompute/e2e/browser'
 import { canvasVariety } from '@peercompute/e2e/canvas'
 
-const [url, rootPeerId] = process.argv.slice(2)
+const [url, rootPeerId, chatText] = process.argv.slice(2)
 if (url === undefined || rootPeerId === undefined) {
   console.error('usage: node e2e/docker/browserCheck.mjs <root url> <root peerId>')
   process.exit(2)
@@ -59,6 +61,12 @@ try {
   Object.assign(seen, { renderer: status.renderer, fps: status.fps, pingMs: status.pingMs, peers: status.peers.length })
   if (!status.peers.some((p) => p.peerId === rootPeerId)) {
     throw new Error(`the player's node never connected to the root's libp2p node ${rootPeerId} (peers: ${JSON.stringify(status.peers)})`)
+  }
+  if (chatText !== undefined) {
+    await page.evaluate((text) => /** @type {any} */ (window).peercompute.kernel.state.sendChat(text), chatText)
+    // The root logs it when the gossip arrives; give that a moment before the page goes away.
+    await page.waitForTimeout(2000)
+    seen.chat = chatText
   }
   await context.close()
 } catch (err) {
