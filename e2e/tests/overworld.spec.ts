@@ -143,8 +143,9 @@ async function transportTo(page: Page, peerId: string | null): Promise<string | 
 }
 
 async function positionSeenBy(page: Page, name: string): Promise<[number, number, number]> {
-  const player = (await statusOf(page)).players.find((p) => p.name === name)
-  if (player === undefined) throw new Error(`${name} is not in the player list`)
+  const status = await statusOf(page)
+  const player = status.players.find((p) => p.name === name)
+  if (player === undefined) throw new Error(`${name} is not in the player list (players ${JSON.stringify(status.players.map((p) => p.name))}, peers ${JSON.stringify(status.peers)}, dropped ${JSON.stringify((status as unknown as { dropped: unknown }).dropped)})`)
   return player.position
 }
 
