@@ -17,6 +17,7 @@ import { loadWorldBundle } from './bundle/loadWorldBundle.js'
 import { guardAgainstRollback } from './bundle/rollbackGuard.js'
 import { indexedDbVersionMemory } from './bundle/versionMemory.js'
 import type { PlaySession } from './session/playSession.js'
+import { Toasts } from './hud/toast.js'
 import { WorldBrowser } from './worlds/worldBrowser.js'
 import { loadWorldList } from './worlds/worldList.js'
 
@@ -45,10 +46,12 @@ async function boot(): Promise<void> {
   }
   let session: PlaySession | null = null
   let worlds: WorldBrowser | null = null
+  let travel: { dispose(): void } | null = null
   let joining: Promise<PeerComputeNode> | null = null
   /** Stops everything this boot started and shows why. */
   const fail = (failedStep: string, err: unknown): void => {
     try {
+      travel?.dispose()
       session?.stop()
       worlds?.dispose()
     } catch (cleanup) {
@@ -112,12 +115,20 @@ async function boot(): Promise<void> {
     joining.catch(() => undefined)
     worlds = new WorldBrowser(document.body, shown.world.id, () => loadWorldList(fetchFromPage))
 
-    const { node, view } = await Promise.race([joined, drawing.catch((err: unknown) => {
+    const { node, view, source } = await Promise.race([joined, drawing.catch((err: unknown) => {
       step = 'draw the world'
       throw err
     })])
     worlds.bind(node.kernel)
     session.attach(view)
+    const { WorldTravel } = await import('./worlds/worldTravel.js')
+    travel = new WorldTravel({
+      node, view, source, world: shown.world, session, browser: worlds, toasts: new Toasts(document.body), parent: document.body,
+      showAnother: shown.showAnother,
+      onSession: (next) => {
+        session = next
+      },
+    })
     window.peercompute = node
     // Leaving the page says goodbye on the network instead of letting presence time out.
     window.addEventListener('pagehide', () => void node.stop().catch(() => undefined), { once: true })

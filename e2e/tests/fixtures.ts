@@ -9,22 +9,13 @@ import type { RootServer } from '@peercompute/root-server'
 
 /** A real root with its own data folder, shared by the tests of one worker and stopped after them. */
 export const test = base.extend<{ player: (name: string, query?: string) => Promise<Page> }, { root: RootServer }>({
-  root: [async ({}, use) => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'peercompute-e2e-'))
-    const root = await startRoot({ port: 0, host: '127.0.0.1', publicHost: 'localhost', dataDir })
-    try {
-      await use(root)
-    } finally {
-      await root.stop()
-      await rm(dataDir, { recursive: true, force: true })
-    }
-  }, { scope: 'worker' }],
+  root: [async ({}, use) => { await withRoot(use) }, { scope: 'worker' }],
 
   /** Opens a player's page in a context of its own (as a separate person would) and waits until it runs. */
-  player: async ({ browser, root }, use) => {
+  player: async ({ browser, root, bypassCSP }, use) => {
     const contexts: BrowserContext[] = []
     await use(async (name, query = '') => {
-      const context = await newPlayerContext(browser)
+      const context = await newPlayerContext(browser, { bypassCSP })
       contexts.push(context)
       const page = await context.newPage()
       page.on('pageerror', (err) => console.log(`[${name}] page error: ${err.message}`))
@@ -36,9 +27,21 @@ export const test = base.extend<{ player: (name: string, query?: string) => Prom
   }
 })
 
+/** Starts a root with a data folder of its own, hands it to `use`, then stops it and removes the folder. */
+export async function withRoot(use: (root: RootServer) => Promise<void>): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'peercompute-e2e-'))
+  const root = await startRoot({ port: 0, host: '127.0.0.1', publicHost: 'localhost', dataDir })
+  try {
+    await use(root)
+  } finally {
+    await root.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
 /** A browser context with what WebRTC on loopback needs (see shared/notes/libp2p.md, pitfall 4). */
-export async function newPlayerContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ ignoreHTTPSErrors: true, permissions: ['camera', 'microphone'], viewport: { width: 960, height: 600 } })
+export async function newPlayerContext(browser: Browser, options: { bypassCSP?: boolean } = {}): Promise<BrowserContext> {
+  return browser.newContext({ ignoreHTTPSErrors: true, permissions: ['camera', 'microphone'], viewport: { width: 960, height: 600 }, ...options })
 }
 
 export { expect }

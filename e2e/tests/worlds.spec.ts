@@ -38,7 +38,7 @@ test.describe('published worlds in the browser', () => {
       const published = await cli('publish', 'meadow.pcb', '--root', rootUrl, '--key', 'author.jwk', '--insecure')
       expect(published.stdout.trim().split('\n').at(-1)).toBe(`${rootUrl}/?world=meadow`)
 
-      // Opening the panel (the L key) refreshes the list; the new world is there, Join waits for a later release.
+      // Opening the panel (the L key) refreshes the list; the new world is there, Join waits for a host.
       await page.locator('canvas').first().click()
       await page.keyboard.press('KeyL')
       const panel = page.getByTestId('worlds')
@@ -48,7 +48,7 @@ test.describe('published worlds in the browser', () => {
       await expect(meadow).toContainText('v1.0.0')
       await expect(meadow).toContainText(`by ${thumbprint.slice(0, 8)}…${thumbprint.slice(-4)}`)
       await expect(meadow.getByRole('button', { name: 'Join' })).toBeDisabled()
-      await expect(panel).toContainText('Sub-worlds arrive in a later release.')
+      await expect(meadow).toContainText('no host')
       await expect(panel.locator('li[data-world="overworld"]')).toContainText('You are here')
 
       const listed = await worldsOf(page)

@@ -1,4 +1,5 @@
-import type { LoadedWorld, PeerComputeNode } from '@peercompute/kernel'
+import { httpWorldSource } from '@peercompute/kernel'
+import type { LoadedWorld, PeerComputeNode, WorldSource } from '@peercompute/kernel'
 import { markBoot } from '../boot/bootMarks.js'
 import { initLoro } from '../boot/initLoro.js'
 import type { WellKnown } from '../bundle/wellKnown.js'
@@ -19,6 +20,8 @@ export interface JoinWorldInit {
 export interface JoinedWorld {
   node: PeerComputeNode
   view: KernelView
+  /** Where the node fetches sub-worlds (the root that served this page). */
+  source: WorldSource
 }
 
 /**
@@ -29,7 +32,8 @@ export interface JoinedWorld {
 export async function joinWorld(init: JoinWorldInit): Promise<JoinedWorld> {
   init.onStep?.('join the network')
   await initLoro()
-  const node = await startNode({ name: init.name, wellKnown: init.wellKnown, worldId: init.world.id })
+  const source = httpWorldSource({ root: location.origin })
+  const node = await startNode({ name: init.name, wellKnown: init.wellKnown, worldId: init.world.id, source })
   markBoot('node-started')
   init.onStep?.('start physics')
   try {
@@ -39,5 +43,5 @@ export async function joinWorld(init: JoinWorldInit): Promise<JoinedWorld> {
     throw err
   }
   markBoot('world-entered')
-  return { node, view: kernelView(node) }
+  return { node, view: kernelView(node), source }
 }

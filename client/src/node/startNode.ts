@@ -1,5 +1,5 @@
-import { createNode } from '@peercompute/kernel'
-import type { PeerComputeNode } from '@peercompute/kernel'
+import { createNode, httpWorldSource } from '@peercompute/kernel'
+import type { PeerComputeNode, WorldSource } from '@peercompute/kernel'
 import { browserPlatform } from '@peercompute/kernel/browser'
 import type { WellKnown } from '../bundle/wellKnown.js'
 
@@ -8,6 +8,8 @@ export interface StartNodeInit {
   name: string
   wellKnown: WellKnown
   worldId: string
+  /** Where sub-worlds are fetched and their hosts found. @default httpWorldSource over this page's origin */
+  source?: WorldSource
 }
 
 /**
@@ -23,6 +25,7 @@ export async function startNode(init: StartNodeInit): Promise<PeerComputeNode> {
       physics: () => new Worker(new URL('../workers/physics.worker.ts', import.meta.url), { type: 'module', name: 'physics' }),
       'compute-cpu': () => new Worker(new URL('../workers/computeCpu.worker.ts', import.meta.url), { type: 'module', name: 'compute-cpu' }),
       'compute-webgpu': () => new Worker(new URL('../workers/computeWebGPU.worker.ts', import.meta.url), { type: 'module', name: 'compute-webgpu' }),
+      scripts: () => new Worker(new URL('../workers/scripts.worker.ts', import.meta.url), { type: 'module', name: 'scripts' }),
     },
     allowLoopback: isLoopbackHost(location.hostname),
     iceServers: wellKnown.iceServers,
@@ -36,6 +39,8 @@ export async function startNode(init: StartNodeInit): Promise<PeerComputeNode> {
     enableInput: true,
     // Compute tasks only run code listed by signed bundles; WebGPU ones need an adapter.
     enableWebGPU: 'gpu' in navigator,
+    // Sub-worlds (join, host, host migration) come from the root that served this page.
+    worlds: { source: init.source ?? httpWorldSource({ root: location.origin }) },
   })
   await node.start()
   return node

@@ -27,6 +27,11 @@ export interface ShownWorld {
   renderer: Renderer
   reason: string
   canvas: HTMLCanvasElement
+  /**
+   * Builds and starts drawing a session for another world on the same engine (the caller stops
+   * the current session first and attaches the new one to the node).
+   */
+  showAnother(world: LoadedWorld): PlaySession
 }
 
 /**
@@ -47,17 +52,17 @@ export async function showWorld(init: ShowWorldInit): Promise<ShownWorld> {
   markBoot('renderer')
 
   init.onStep?.('start the world')
-  const sessionFor = (render: RenderEngine): PlaySession =>
+  const sessionFor = (render: RenderEngine, shown = world, data = sceneData, onFirstFrame: (() => void) | undefined = init.onFirstFrame): PlaySession =>
     startPlaySession({
       engine: render.engine,
       renderer: render.renderer,
       canvas: render.canvas,
-      worldName: world.name,
-      definition: world.definition,
-      heights: world.heights,
-      sceneData,
-      chatMaxLength: init.bundle.rules.chat.maxLength,
-      onFirstFrame: init.onFirstFrame,
+      worldName: shown.name,
+      definition: shown.definition,
+      heights: shown.heights,
+      sceneData: data,
+      chatMaxLength: shown.rules.chat.maxLength,
+      onFirstFrame,
       onError: init.onDrawError,
     })
   let session = sessionFor(pending)
@@ -72,7 +77,12 @@ export async function showWorld(init: ShowWorldInit): Promise<ShownWorld> {
       session = sessionFor(render)
     }
     session.draw()
-    return { world, session, renderer: render.renderer, reason: render.reason, canvas: render.canvas }
+    const showAnother = (next: LoadedWorld): PlaySession => {
+      const another = sessionFor(render, next, prepareWorldScene(next.definition, next.heights), undefined)
+      another.draw()
+      return another
+    }
+    return { world, session, renderer: render.renderer, reason: render.reason, canvas: render.canvas, showAnother }
   } catch (err) {
     session.stop()
     throw err

@@ -1,7 +1,8 @@
 import type { WorldListing } from '@peercompute/kernel'
 import { markBoot } from '../boot/bootMarks.js'
+import type { ListedWorld } from './worldList.js'
 import { WorldListFeed } from './worldListFeed.js'
-import { WorldListPanel } from './worldListPanel.js'
+import { WorldListPanel, type WorldActions } from './worldListPanel.js'
 
 /** Where the world list goes besides the panel: the node's status (`NodeKernel.reportWorlds`). */
 export interface WorldListSink {
@@ -15,11 +16,11 @@ export interface WorldListSink {
  */
 export class WorldBrowser {
   private readonly panel: WorldListPanel
-  private readonly feed: WorldListFeed
-  private worlds: WorldListing[] = []
+  private readonly feed: WorldListFeed<ListedWorld>
+  private worlds: ListedWorld[] = []
   private sink: WorldListSink | null = null
 
-  constructor(parent: HTMLElement, currentWorld: string, load: () => Promise<WorldListing[]>) {
+  constructor(parent: HTMLElement, currentWorld: string, load: () => Promise<ListedWorld[]>) {
     this.panel = new WorldListPanel(parent, currentWorld, () => void this.feed.refresh())
     this.feed = new WorldListFeed({
       load,
@@ -27,7 +28,7 @@ export class WorldBrowser {
         this.worlds = worlds
         markBoot('worlds-listed')
         this.panel.show(worlds)
-        this.sink?.reportWorlds(worlds)
+        this.sink?.reportWorlds(listings(worlds))
       },
       onError: (err) => this.panel.showError(err instanceof Error ? err.message : String(err)),
     })
@@ -37,7 +38,27 @@ export class WorldBrowser {
   /** Reports the current list to `sink` now and every new one from then on. */
   bind(sink: WorldListSink): void {
     this.sink = sink
-    sink.reportWorlds(this.worlds)
+    sink.reportWorlds(listings(this.worlds))
+  }
+
+  /** Enables the panel's Join and Host buttons. */
+  setActions(actions: WorldActions): void {
+    this.panel.setActions(actions)
+  }
+
+  /** Updates where the player is and what this node hosts (see WorldListPanel.setPlace). */
+  setPlace(place: { current: string; hosting: string | null; busy: boolean }): void {
+    this.panel.setPlace(place)
+  }
+
+  /** Loads the list again now (after a join or a host, whose host counts changed). */
+  refresh(): Promise<void> {
+    return this.feed.refresh()
+  }
+
+  /** Closes the panel. */
+  close(): void {
+    this.panel.toggle(false)
   }
 
   /** Stops polling and removes the panel. */
@@ -46,4 +67,9 @@ export class WorldBrowser {
     this.panel.dispose()
     this.sink = null
   }
+}
+
+/** The listings the status shows (without the panel's host counts). */
+function listings(worlds: readonly ListedWorld[]): WorldListing[] {
+  return worlds.map(({ id, name, version, publisher, parent }) => ({ id, name, version, publisher, parent }))
 }

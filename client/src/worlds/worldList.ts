@@ -18,29 +18,35 @@ const worldSummarySchema = z.looseObject({
   version: z.string().min(1).max(100),
   publisher: z.string().min(1).max(100),
   parent: z.string().nullable(),
+  hosts: z.array(z.unknown()).max(64).optional(),
 })
 
 /** The body of `GET /api/worlds` (docs/ARCHITECTURE.md, Root HTTP API), as far as the list shows it. */
 export const worldListSchema = z.looseObject({ worlds: z.array(worldSummarySchema) })
 
+/** A published world as the panel shows it: the status's listing and how many nodes host it now. */
+export interface ListedWorld extends WorldListing {
+  hosts: number
+}
+
 /**
  * Parses a `GET /api/worlds` body into listings sorted by id (the root sorts too; this does not
  * rely on it), keeping at most 500. Throws {@link WorldListError} naming the first problem.
  */
-export function parseWorldList(json: unknown): WorldListing[] {
+export function parseWorldList(json: unknown): ListedWorld[] {
   const parsed = worldListSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw new WorldListError(`${WORLD_LIST_PATH} is invalid at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'wrong shape'}. The root may be a different version; reload later.`)
   }
   return parsed.data.worlds
-    .map(({ id, name, version, publisher, parent }) => ({ id, name, version, publisher, parent }))
+    .map(({ id, name, version, publisher, parent, hosts }) => ({ id, name, version, publisher, parent, hosts: hosts?.length ?? 0 }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .slice(0, MAX_WORLDS)
 }
 
 /** Fetches and parses the root's world list; throws RootFetchError or {@link WorldListError}. */
-export async function loadWorldList(fetcher: FetchLike, origin = ''): Promise<WorldListing[]> {
+export async function loadWorldList(fetcher: FetchLike, origin = ''): Promise<ListedWorld[]> {
   const response = await fetchFromRoot(fetcher, `${origin}${WORLD_LIST_PATH}`, 'the list of worlds')
   let json: unknown
   try {

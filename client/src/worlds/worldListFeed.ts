@@ -1,11 +1,11 @@
 import type { WorldListing } from '@peercompute/kernel'
 
 /** What {@link WorldListFeed} needs. */
-export interface WorldListFeedInit {
+export interface WorldListFeedInit<T = WorldListing> {
   /** Fetches the list (`loadWorldList` against the root). */
-  load: () => Promise<WorldListing[]>
+  load: () => Promise<T[]>
   /** Receives each list that loaded. */
-  onList: (worlds: WorldListing[]) => void
+  onList: (worlds: T[]) => void
   /** Receives each failed load; the feed keeps polling. */
   onError: (err: unknown) => void
   /** Time between refreshes. @default 30_000 */
@@ -18,11 +18,11 @@ export interface WorldListFeedInit {
  * (The root is meant to announce publishes on gossipsub `/peercompute/1/worlds`; the kernel has no
  * topic API for bindings yet, so the feed polls.)
  */
-export class WorldListFeed {
+export class WorldListFeed<T = WorldListing> {
   private timer: ReturnType<typeof setInterval> | null = null
   private loading: Promise<void> | null = null
 
-  constructor(private readonly init: WorldListFeedInit) {}
+  constructor(private readonly init: WorldListFeedInit<T>) {}
 
   /** Loads now and starts polling. */
   start(): void {

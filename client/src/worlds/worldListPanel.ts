@@ -1,8 +1,13 @@
-import type { WorldListing } from '@peercompute/kernel'
-import { shortThumbprint } from './worldList.js'
+import { shortThumbprint, type ListedWorld } from './worldList.js'
 
-/** Why Join is not offered yet (hosting and joining sub-worlds is a later issue). */
-export const JOIN_UNAVAILABLE_HINT = 'Sub-worlds arrive in a later release.'
+/** Why Join is not offered for a sub-world nobody hosts. */
+export const JOIN_UNAVAILABLE_HINT = 'Nobody hosts this world now: host it yourself.'
+
+/** What the panel's buttons do: join or host world `id` (the caller shows progress and errors). */
+export interface WorldActions {
+  join(id: string): void
+  host(id: string): void
+}
 
 /** Keys that open and close the panel (outside text fields). */
 const TOGGLE_KEYS = new Set(['Tab', 'KeyL'])
@@ -10,13 +15,18 @@ const TOGGLE_KEYS = new Set(['Tab', 'KeyL'])
 /**
  * The published worlds, in a panel on the right that the "Worlds" button, `Tab` or `L` toggles
  * (`Escape` closes it): each world's name, version, id, parent and short publisher thumbprint,
- * with a Join button that stays disabled until sub-worlds can be joined.
+ * with a Join button (enabled where someone hosts it, or for a top-level world) and a Host
+ * button (sub-worlds: hosts the world on this node). Buttons stay disabled while `busy`.
  */
 export class WorldListPanel {
   private readonly button = document.createElement('button')
   private readonly panel = document.createElement('aside')
   private readonly list = document.createElement('ul')
   private readonly note = document.createElement('p')
+  private worlds: readonly ListedWorld[] = []
+  private actions: WorldActions | null = null
+  private busy = false
+  private hosting: string | null = null
 
   /**
    * @param currentWorld id of the world this page runs (marked "you are here").
@@ -24,7 +34,7 @@ export class WorldListPanel {
    */
   constructor(
     parent: HTMLElement,
-    private readonly currentWorld: string,
+    private currentWorld: string,
     private readonly onOpen: () => void = () => undefined,
   ) {
     this.button.type = 'button'
@@ -67,10 +77,25 @@ export class WorldListPanel {
   }
 
   /** Shows a freshly loaded list. */
-  show(worlds: readonly WorldListing[]): void {
-    this.note.textContent = worlds.length === 0 ? 'No worlds are published on this root yet.' : `${worlds.length} on this root · ${JOIN_UNAVAILABLE_HINT}`
+  show(worlds: readonly ListedWorld[]): void {
+    this.worlds = worlds
+    this.note.textContent = worlds.length === 0 ? 'No worlds are published on this root yet.' : `${worlds.length} on this root`
     this.note.classList.remove('bad')
-    this.list.replaceChildren(...worlds.map((world) => this.renderWorld(world)))
+    this.render()
+  }
+
+  /** Enables Join and Host (once a node runs), which call `actions`. */
+  setActions(actions: WorldActions): void {
+    this.actions = actions
+    this.render()
+  }
+
+  /** Marks where this player is, which world this node hosts (or null), and whether a move is under way. */
+  setPlace(place: { current: string; hosting: string | null; busy: boolean }): void {
+    this.currentWorld = place.current
+    this.hosting = place.hosting
+    this.busy = place.busy
+    this.render()
   }
 
   /** Shows why the list could not load (the last list stays). */
@@ -86,7 +111,11 @@ export class WorldListPanel {
     this.panel.remove()
   }
 
-  private renderWorld(world: WorldListing): HTMLLIElement {
+  private render(): void {
+    this.list.replaceChildren(...this.worlds.map((world) => this.renderWorld(world)))
+  }
+
+  private renderWorld(world: ListedWorld): HTMLLIElement {
     const item = document.createElement('li')
     item.dataset.world = world.id
     const head = document.createElement('div')
@@ -103,16 +132,28 @@ export class WorldListPanel {
     const parent = world.parent === null ? 'top level' : `in ${world.parent}`
     meta.textContent = `${world.id} · ${parent} · by ${shortThumbprint(world.publisher)}`
     meta.title = `Publisher key thumbprint: ${world.publisher}`
+    const hosts = world.parent === null ? '' : world.hosts === 0 ? ' · no host' : ` · ${world.hosts} host${world.hosts === 1 ? '' : 's'}`
+    meta.textContent += hosts
     const join = document.createElement('button')
     join.type = 'button'
-    join.disabled = true
-    if (world.id === this.currentWorld) {
-      join.textContent = 'You are here'
-    } else {
-      join.textContent = 'Join'
-      join.title = JOIN_UNAVAILABLE_HINT
-    }
+    const here = world.id === this.currentWorld
+    const joinable = world.parent === null || world.hosts > 0
+    join.disabled = here || !joinable || this.busy || this.actions === null
+    join.textContent = here ? 'You are here' : 'Join'
+    if (!here && !joinable) join.title = JOIN_UNAVAILABLE_HINT
+    join.addEventListener('click', () => this.actions?.join(world.id))
     item.append(head, meta, join)
+    if (world.parent !== null) {
+      const host = document.createElement('button')
+      host.type = 'button'
+      host.className = 'host'
+      const hosted = this.hosting === world.id
+      host.textContent = hosted ? 'Hosting' : 'Host'
+      host.title = 'Run this world on your node for others to join'
+      host.disabled = hosted || this.busy || this.actions === null
+      host.addEventListener('click', () => this.actions?.host(world.id))
+      item.append(host)
+    }
     return item
   }
 

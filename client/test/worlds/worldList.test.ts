@@ -12,7 +12,13 @@ describe('parseWorldList', () => {
   it('keeps what the list shows, sorted by id', () => {
     const worlds = parseWorldList({ worlds: [summary('overworld'), summary('meadow'), summary('garden')] })
     expect(worlds.map((w) => w.id)).toEqual(['garden', 'meadow', 'overworld'])
-    expect(worlds[2]).toEqual({ id: 'overworld', name: 'Overworld', version: '1.0.0', publisher: 'thumb-overworld-0123456789abcdef', parent: null })
+    expect(worlds[2]).toEqual({ id: 'overworld', name: 'Overworld', version: '1.0.0', publisher: 'thumb-overworld-0123456789abcdef', parent: null, hosts: 0 })
+  })
+
+  it('counts the hosts each world has now', () => {
+    const host = { peerId: '12D3KooWhost', multiaddrs: [], since: 1 }
+    const [moon] = parseWorldList({ worlds: [summary('moon', { hosts: [host, { ...host, peerId: 'other' }] })] })
+    expect(moon?.hosts).toBe(2)
   })
 
   it('refuses a body that is not a world list, naming where', () => {

@@ -3,12 +3,14 @@ import type { ServerResponse } from 'node:http'
 /**
  * Content-Security-Policy of every response: as strict as the client allows. WASM (Havok, Loro)
  * needs 'wasm-unsafe-eval'; workers may be blob: URLs; libp2p dials wss: and fetches https:.
+ * Plain ws: only to this machine: a headless host (`peercompute host`) started beside the browser
+ * has no certificate, and browsers block plain ws: to any other host from an https page anyway.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
-  "connect-src 'self' wss: https:",
+  "connect-src 'self' wss: https: ws://localhost:* ws://127.0.0.1:* ws://[::1]:*",
   "img-src 'self' data: blob:",
   "style-src 'self' 'unsafe-inline'",
   "font-src 'self'",
