@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { sha256Hex, signedManifestSchema, WORLD_ID_PATTERN } from '@peercompute/signing'
 import type { SignedManifest } from '@peercompute/signing'
 import { writeFileAtomic } from '../dataDir/privateFile.js'
-import { compareVersions } from './compareVersions.js'
+import { compareVersions } from '@peercompute/signing'
 
 /** A stored signed manifest and the world id and version it was stored under. */
 export interface StoredBundle {
