@@ -60,9 +60,15 @@ describe('TopologyService over shaped in-memory libp2p links', () => {
     }
   })
 
+  // KNOWN DEFECT (issue 8, open): about one run in three, one node keeps a LAN mate measured as slow,
+  // so its cluster lacks that mate and names another gateway (the failure message shows each node's
+  // view). `npm test` runs this file with --retry 2 until the re-measurement logic is fixed.
   it('emergent: finds the groups, elects one gateway each, uses the least uplink, and re-forms when a gateway leaves', async () => {
     const sim = await simulate('emergent')
-    await waitFor('clusters to match the groups', () => clustered(sim), 45_000)
+    await waitFor('clusters to match the groups', () => clustered(sim), 45_000).catch((err: unknown) => {
+      const view = [...groupsOf(sim)].map(([g, ms]) => `${g}: ${ms.map((m) => `${m.id.slice(-4)}→gw ${m.topology.status().gateway?.slice(-4)} [${m.topology.status().cluster?.members.map((x) => x.slice(-4)).join(',')}]`).join('; ')}`)
+      throw new Error(`${(err as Error).message}\n${view.join('\n')}`)
+    })
     const rootRelays = () => sim.root.topology.status().links.filter((l) => l.role === 'child').length
     expect(rootRelays()).toBe(20)
     const g0 = groupsOf(sim).get('g0') ?? []
