@@ -191,6 +191,9 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
         chatDirty = true
       })
       lastHud = 0
+      // The renderer is known now: the status must say so from the moment the node runs, not a
+      // report interval later (tests and the HUD read it as soon as data-state is 'running').
+      view.reportRender({ renderer: init.renderer, fps: engine.getFps() })
     },
     stop: () => {
       engine.stopRenderLoop(safeFrame)
