@@ -90,15 +90,10 @@ export class WorldTravel {
     } catch (err) {
       this.init.toasts.show(`Could not ${what}: ${describe(err)}`, true)
     }
-    try {
-      await this.redraw()
-    } catch (err) {
-      this.init.toasts.show(`Could not show the world: ${describe(err)}`, true)
-    } finally {
-      this.busy = false
-      this.showPlace()
-      void this.init.browser.refresh()
-    }
+    await this.redrawOrSay()
+    this.busy = false
+    this.showPlace()
+    void this.init.browser.refresh()
   }
 
   /** Rebuilds the scene when the node is in another world than the one drawn. */
@@ -117,13 +112,17 @@ export class WorldTravel {
   private async follow(): Promise<void> {
     if (this.busy || this.currentId() === this.world.id) return
     this.busy = true
+    await this.redrawOrSay()
+    this.busy = false
+    this.showPlace()
+  }
+
+  /** {@link redraw}, with a failure shown to the player instead of thrown. */
+  private async redrawOrSay(): Promise<void> {
     try {
       await this.redraw()
     } catch (err) {
       this.init.toasts.show(`Could not show the world: ${describe(err)}`, true)
-    } finally {
-      this.busy = false
-      this.showPlace()
     }
   }
 
