@@ -191,8 +191,10 @@ describe('sub-worlds: host, join, nest, refuse, migrate (real root, real libp2p)
     await waitFor('the new host to get a write made after the migration', () => entityNames(first).includes('later'), 8000)
   }, 30_000)
 
-  it('stopped nodes, hosts included, leave no open handles', async () => {
+  it('stopped nodes, hosts included, leave no open handles', { timeout: 30_000 }, async () => {
     await Promise.all(nodes.map((n) => n.stop()))
-    await waitFor(`handles to return to the baseline (${baseline})`, () => activeHandles() <= baseline, 8000)
+    // The root (still running) closes its side of each connection with libp2p's graceful timeouts,
+    // which stretch on a loaded 2-core machine: a leak stays, a slow close does not.
+    await waitFor(`handles to return to the baseline (${baseline})`, () => activeHandles() <= baseline, 20_000)
   })
 })
