@@ -2,11 +2,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { isFastLink, worthProbing } from './clusterRules.js'
 import { probeThroughput } from './linkProbe.js'
-import type { ClusterThresholds } from './clusterRules.js'
+import type { ClusterThresholds, LinkMeasure } from './clusterRules.js'
 import type { Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
-/** What this node measured of its link to one peer. */
+/** How many recent measurements of a link count: the best of them is the link's measure. */
+const RECENT_SAMPLES = 3
+
+/** What this node measured of its link to one peer: the best of its last few measurements. */
 export interface LinkRecord {
   rttMs: number
   /** Throughput, Mbit/s; null when the round trip alone ruled the link out. */
@@ -17,10 +20,15 @@ export interface LinkRecord {
 
 /**
  * Measures links: libp2p ping for the round trip, then a short throughput probe where the round
- * trip looks like a LAN. Keeps the latest record per peer and applies the thresholds' hysteresis.
+ * trip looks like a LAN. A busy event loop (ours or the peer's: a browser tab rendering, a page
+ * loading) only ever adds delay, so a link's measure is the best of its last few measurements:
+ * one measurement taken during a stall does not throw a LAN mate out of the cluster, while a link
+ * that really slows leaves once every recent measurement says so. The thresholds' hysteresis
+ * applies on top.
  */
 export class LinkMeter {
   private readonly links = new Map<string, LinkRecord>()
+  private readonly samples = new Map<string, LinkMeasure[]>()
 
   constructor(
     private readonly libp2p: Libp2p<{ ping: Ping }>,
@@ -30,7 +38,10 @@ export class LinkMeter {
 
   get(peerId: string): LinkRecord | undefined { return this.links.get(peerId) }
   all(): Map<string, LinkRecord> { return this.links }
-  forget(peerId: string): void { this.links.delete(peerId) }
+  forget(peerId: string): void {
+    this.links.delete(peerId)
+    this.samples.delete(peerId)
+  }
 
   /** Peers whose link is fast now. */
   fast(): string[] {
@@ -51,13 +62,23 @@ export class LinkMeter {
     // The lowest of three pings: the first on a new connection pays for opening a stream, and a
     // busy event loop (ours or the peer's) only ever adds delay.
     let rttMs = Number.POSITIVE_INFINITY
-    for (let i = 0; i < 3; i++) rttMs = Math.min(rttMs, await this.ping(peerId, signal))
+    for (let i = 0; i < 3; i++) {
+      rttMs = Math.min(rttMs, await this.ping(peerId, signal))
+      // Far beyond a LAN even counting the first ping's stream opening: no need to cross the uplink again.
+      if (rttMs > 4 * this.thresholds.exitRttMs) break
+    }
     const mbps = worthProbing(rttMs, this.thresholds) ? await probeThroughput(this.libp2p, peer, this.probeBytes, rttMs, signal) : null
+    const recent = [...(this.samples.get(peerId) ?? []), { rttMs, mbps }].slice(-RECENT_SAMPLES)
+    this.samples.set(peerId, recent)
+    const best: LinkMeasure = {
+      rttMs: Math.min(...recent.map((m) => m.rttMs)),
+      mbps: recent.some((m) => m.mbps != null) ? Math.max(...recent.map((m) => m.mbps ?? 0)) : null
+    }
     const previous = this.links.get(peerId)
     const record: LinkRecord = {
-      rttMs,
-      mbps: mbps == null ? null : Math.round(mbps * 10) / 10,
-      fast: isFastLink({ rttMs, mbps }, previous?.fast ?? false, this.thresholds),
+      rttMs: best.rttMs,
+      mbps: best.mbps == null ? null : Math.round(best.mbps * 10) / 10,
+      fast: isFastLink(best, previous?.fast ?? false, this.thresholds),
       measuredAt: Date.now()
     }
     this.links.set(peerId, record)

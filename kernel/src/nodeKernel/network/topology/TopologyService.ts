@@ -35,7 +35,14 @@ export interface TopologyServiceInit {
 export interface TopologyServiceComponents { libp2p: Libp2p<{ ping: Ping }> }
 
 /** One link of this node, as NodeStatus shows it. */
-export interface TopologyLink { peerId: string; role: 'parent' | 'child' | 'cluster' | 'mesh' | 'peer'; rttMs: number | null; mbps: number | null }
+export interface TopologyLink {
+  peerId: string
+  role: 'parent' | 'child' | 'cluster' | 'mesh' | 'peer'
+  rttMs: number | null
+  mbps: number | null
+  /** A child this node relays traffic to and from (its cluster's gateway, or any child in 'hierarchy'). */
+  relay: boolean
+}
 
 export interface TopologyStatus {
   topology: Topology
@@ -70,16 +77,22 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
   private readonly seen = new Map<string, number>()
   private readonly thresholds: ClusterThresholds
   private membersVersion = 0
+  /** A peer this node does not know as a member spoke to it: ask the parent for the whole list again. */
+  private membersStale = false
   private parentRttMs: number | null = null
   private gateway: string | null = null
   private joinedAsRelay: boolean | null = null
   private timer: ReturnType<typeof setTimeout> | null = null
   private shutdown = new AbortController()
   private running: Promise<void> | null = null
+  /** Joins to the parent, one at a time, so the last one the parent hears says what this node is now. */
+  private joining: Promise<void> = Promise.resolve()
   private again = false
   private rounds = 0
   /** Links measured only to be ruled out, closed a little later unless something came to use them. */
   private readonly closing = new Map<string, number>()
+  /** Measurements under way, by peer: they run beside the rounds, which never wait long for them. */
+  private readonly measuring = new Map<string, Promise<void>>()
   private started = false
   private lastStatus = ''
   /** Rounds that failed (parent unreachable, a peer gone mid-measure); counted, never thrown. */
@@ -118,6 +131,8 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     if (this.timer != null) clearTimeout(this.timer)
     this.timer = null
     await this.running?.catch(() => {})
+    await this.joining
+    await Promise.allSettled(this.measuring.values())
     const { libp2p } = this.components
     libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     await this.relay.stop()
@@ -138,7 +153,13 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     const connected = new Set(this.components.libp2p.getConnections().map((c) => c.remotePeer.toString()))
     for (const peerId of connected) {
       const link = this.meter.get(peerId)
-      links.push({ peerId, role: this.roleOf(peerId, mates), rttMs: peerId === this.init.parent ? this.parentRttMs : link?.rttMs ?? null, mbps: link?.mbps ?? null })
+      links.push({
+        peerId,
+        role: this.roleOf(peerId, mates),
+        rttMs: peerId === this.init.parent ? this.parentRttMs : link?.rttMs ?? null,
+        mbps: link?.mbps ?? null,
+        relay: this.children.get(peerId)?.relay === true
+      })
     }
     links.sort((a, b) => (a.peerId < b.peerId ? -1 : 1))
     const emergent = this.init.topology === 'emergent' && this.init.parent != null
@@ -193,7 +214,10 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
       if (m.since === this.membersVersion) return { t: 'members', version: this.membersVersion }
       return { t: 'members', version: this.membersVersion, peers: [...this.children].map(([id, c]) => ({ id, addrs: c.addrs })) }
     }
-    if (m.t === 'report') this.reports.set(from, { fast: m.fast, parentRttMs: m.parentRttMs, gateway: m.gateway })
+    if (m.t === 'report') {
+      this.reports.set(from, { fast: m.fast, parentRttMs: m.parentRttMs, gateway: m.gateway })
+      if (!this.members.has(from)) this.membersStale = true
+    }
     return null
   }
 
@@ -211,36 +235,49 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     }, delayMs)
   }
 
-  private async round(): Promise<void> {
-    const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(Math.max(5000, (this.init.roundMs ?? 1000) * 4))])
+  /** A signal for one step of a round: aborted by stop() or after `ms`. Each step gets its own, so a
+   * step that hangs (a dial across a congested uplink) never starves the steps after it. */
+  private deadline(ms = Math.max(5000, (this.init.roundMs ?? 1000) * 4)): AbortSignal {
+    const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(ms)])
     setMaxListeners(Infinity, signal)
-    await this.joinParent(signal)
-    if (this.init.topology === 'distributed') await this.formMesh(signal)
+    return signal
+  }
+
+  private async round(): Promise<void> {
+    await this.joinParent(this.deadline())
+    if (this.init.topology === 'distributed') await this.formMesh(this.deadline())
     if (this.init.topology === 'emergent') {
-      await this.formCluster(signal)
+      await this.formCluster()
       // An election that made or unmade this node the gateway tells the parent at once: until it
       // knows, the parent relays the cluster's traffic to nobody (the old gateway may be gone).
-      if (this.wantsRelay() !== this.joinedAsRelay) await this.joinParent(signal, true)
+      if (this.wantsRelay() !== this.joinedAsRelay) await this.joinParent(this.deadline(), true).catch((err: unknown) => { this.fail('rejoin', err) })
     }
     this.emitIfChanged()
   }
 
-  private async joinParent(signal: AbortSignal, force = false): Promise<void> {
+  private joinParent(signal: AbortSignal, force = false): Promise<void> {
+    const run = this.joining.then(() => this.sendJoin(signal, force))
+    this.joining = run.catch(() => {})
+    return run
+  }
+
+  private async sendJoin(signal: AbortSignal, force: boolean): Promise<void> {
     const parent = this.init.parent
     if (parent == null) return
     const relay = this.wantsRelay()
     // Often while the world forms, then every fifth round: the member list changes rarely and
     // every join crosses the uplink.
     this.rounds++
-    if (!force && this.rounds > 5 && this.rounds % 5 !== 0 && relay === this.joinedAsRelay) {
+    if (!force && !this.membersStale && this.rounds > 5 && this.rounds % 5 !== 0 && relay === this.joinedAsRelay) {
       this.parentRttMs = await this.meter.ping(parent, signal).catch(() => this.parentRttMs)
       return
     }
     const addrs = this.components.libp2p.getMultiaddrs().map((a) => a.toString())
-    const reply = await sendControl(this.components.libp2p, peerIdFromString(parent), { t: 'join', relay, addrs, since: this.membersVersion }, { reply: true, signal })
+    const reply = await sendControl(this.components.libp2p, peerIdFromString(parent), { t: 'join', relay, addrs, since: this.membersStale ? 0 : this.membersVersion }, { reply: true, signal })
     this.joinedAsRelay = relay
     if (reply?.t === 'members') {
       if (reply.peers != null) {
+        this.membersStale = false
         this.members.clear()
         for (const m of reply.peers) if (m.id !== this.self) this.members.set(m.id, m)
       }
@@ -256,7 +293,7 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     await Promise.allSettled(toDial.map((id) => libp2p.dial((this.members.get(id)?.addrs ?? []).map((a) => multiaddr(a)), { signal })))
   }
 
-  private async formCluster(signal: AbortSignal): Promise<void> {
+  private async formCluster(): Promise<void> {
     const now = Date.now()
     const remeasureMs = this.init.remeasureMs ?? 5000
     const stale = (id: string): boolean => {
@@ -270,7 +307,8 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
       this.closing.delete(id)
       const link = this.meter.get(id)
       if (link?.fast === true || this.children.has(id) || this.reports.get(id)?.fast.includes(this.self) === true) continue
-      await this.components.libp2p.hangUp(peerIdFromString(id), { signal }).catch(() => {})
+      // Not awaited: closing a link across a slow uplink takes round trips the round need not wait for.
+      this.components.libp2p.hangUp(peerIdFromString(id), { signal: this.deadline() }).catch(() => {})
     }
     // Mates of mates first (a LAN is found in a round or two), then a random sample of the rest.
     // Peers that found their link to this node fast come first (links are measured from both ends).
@@ -286,22 +324,36 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     // Each new link costs a dial: sample widely only while alone; once in a cluster, mates' reports
     // find the rest of the LAN, and one random probe a round still joins split parts of it.
     const sample = this.meter.fast().length === 0 ? (this.init.sampleSize ?? 3) : 1
-    const batch = [...candidates.slice(0, 12), ...unknown.slice(0, sample), ...due.slice(0, 4)]
-    await Promise.allSettled(batch.map(async (id) => {
+    const batch = [...candidates.slice(0, 12), ...unknown.slice(0, sample), ...due.slice(0, 4)].filter((id) => !this.measuring.has(id))
+    // A LAN link measures in milliseconds; one across an uplink takes round trips over it. The round
+    // waits a round's length at most, so slow measurements never hold up elections and reports:
+    // their results count in the round after they land.
+    const measured = Promise.allSettled(batch.map((id) => this.measure(id)))
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([measured, new Promise((resolve) => { timer = setTimeout(resolve, this.init.roundMs ?? 1000) })])
+    clearTimeout(timer)
+    this.elect()
+    const mates = this.clusterMembers().filter((id) => id !== this.self)
+    const report: ControlMessage = { t: 'report', fast: mates, parentRttMs: this.parentRttMs, gateway: this.gateway }
+    const signal = this.deadline()
+    await Promise.allSettled(mates.map((id) => sendControl(this.components.libp2p, peerIdFromString(id), report, { reply: false, signal })))
+  }
+
+  private measure(id: string): Promise<void> {
+    const run = (async () => {
       try {
-        const link = await this.meter.measure(id, this.members.get(id)?.addrs ?? [], signal)
+        const link = await this.meter.measure(id, this.members.get(id)?.addrs ?? [], this.deadline())
         if (link.fast) this.closing.delete(id)
         else this.closing.set(id, Date.now())
       } catch (err) {
         this.meter.forget(id)
-        this.fail('measure', err)
+        if (!this.shutdown.signal.aborted) this.fail('measure', err)
+      } finally {
+        this.measuring.delete(id)
       }
-    }))
-    this.elect()
-    const mates = this.clusterMembers().filter((id) => id !== this.self)
-    const report: ControlMessage = { t: 'report', fast: mates, parentRttMs: this.parentRttMs, gateway: this.gateway }
-    await Promise.allSettled(mates.map((id) => sendControl(this.components.libp2p, peerIdFromString(id), report, { reply: false, signal })))
-    if (this.wantsRelay() !== this.joinedAsRelay) await this.joinParent(signal, true).catch((err: unknown) => { this.fail('rejoin', err) })
+    })()
+    this.measuring.set(id, run)
+    return run
   }
 
   private fail(what: string, err: unknown): void {
@@ -325,8 +377,13 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     this.meter.forget(id)
     this.reports.delete(id)
     if (wasMate && this.init.topology === 'emergent') {
-      // A mate (perhaps the gateway) left: elect again now rather than at the next round.
+      // A mate (perhaps the gateway) left: elect again now rather than at the next round, and tell
+      // the parent at once if this node is the new gateway: until then the parent relays the
+      // cluster's traffic to nobody.
       this.elect()
+      if (this.started && this.wantsRelay() !== this.joinedAsRelay) {
+        this.joinParent(this.deadline(), true).catch((err: unknown) => { this.fail('rejoin', err) })
+      }
       if (this.timer != null) { clearTimeout(this.timer); this.timer = null }
       this.schedule(0)
     }
