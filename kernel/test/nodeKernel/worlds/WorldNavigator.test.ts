@@ -14,7 +14,7 @@ import { dhtHosts } from '../../../src/nodeKernel/worlds/WorldHosting.js'
 import { httpWorldSource } from '../../../src/nodeKernel/worlds/WorldSource.js'
 import type { PeerComputeNode } from '../../../src/createNode.js'
 import type { WorldSource } from '../../../src/nodeKernel/worlds/WorldSource.js'
-import { activeHandles, waitFor } from '../../fixtures/testWorld.js'
+import { activeHandles, describeHandles, waitFor } from '../../fixtures/testWorld.js'
 import { contentWorld, publish, signedWorldBundle } from './worldBundles.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -54,6 +54,7 @@ describe('sub-worlds: host, join, nest, refuse, migrate (real root, real libp2p)
   let b: PeerComputeNode
   let c: PeerComputeNode
   let baseline = 0
+  let baselineHandles = ''
 
   async function node(name: string, enablePhysics = false, storageMode: 'local' | 'propagate' = 'local'): Promise<PeerComputeNode> {
     const n = await createNode({
@@ -77,6 +78,7 @@ describe('sub-worlds: host, join, nest, refuse, migrate (real root, real libp2p)
     await publish(root.url, await signedWorldBundle({ id: 'pit', parent: 'lowlands', rules: { physics: { gravity: -3 } } }, key))
     await publish(root.url, await signedWorldBundle({ id: 'lowlands', version: '1.1.0', parent: 'overworld', rules: { descendants: { lock: ['physics.gravity'] } } }, key))
     baseline = activeHandles()
+    baselineHandles = describeHandles()
     ;[a, b, c] = [await node('alice'), await node('bob', true), await node('carol')]
   }, 60_000)
 
@@ -197,6 +199,8 @@ describe('sub-worlds: host, join, nest, refuse, migrate (real root, real libp2p)
     await Promise.all(nodes.map((n) => n.stop()))
     // The root (still running) closes its side of each connection with libp2p's graceful timeouts,
     // which stretch on a loaded 2-core machine: a leak stays, a slow close does not.
-    await waitFor(`handles to return to the baseline (${baseline})`, () => activeHandles() <= baseline, 20_000)
+    await waitFor(`handles to return to the baseline (${baseline})`, () => activeHandles() <= baseline, 20_000).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; at the baseline: ${baselineHandles}; now: ${describeHandles()}`)
+    })
   })
 })
