@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { buildManifest } from '@peercompute/signing'
 import type { BundleManifest } from '@peercompute/signing'
-import { parseBasisRules, parseWorldDefinition } from '@peercompute/world-sdk'
+import { TERRAIN_COMPUTE_FILES, parseBasisRules, parseWorldDefinition } from '@peercompute/world-sdk'
 import { z } from 'zod'
 import { placeOnTerrain } from './placeOnTerrain.js'
 
@@ -54,7 +54,8 @@ async function listFiles(dir: string): Promise<string[]> {
  * Builds one bundle: validates `srcDir`'s bundle.json, rules.json (partial basis rules) and
  * world.json (authored heights relative to the ground, see {@link placeOnTerrain}), then writes
  * `outDir` afresh with world.json as final data, every other file copied (bundle.json excepted:
- * the manifest carries it), and manifest.unsigned.json (publisher '', entry world.json).
+ * the manifest carries it), the terrain's compute code under compute/, and manifest.unsigned.json
+ * (publisher '', entry world.json).
  */
 export async function buildBundle(srcDir: string, outDir: string, opts: { now?: Date } = {}): Promise<BundleManifest> {
   const info = bundleInfoSchema.safeParse(await readJson(join(srcDir, BUNDLE_INFO_FILE)))
@@ -73,6 +74,14 @@ export async function buildBundle(srcDir: string, outDir: string, opts: { now?: 
     if (path === BUNDLE_INFO_FILE) continue
     const bytes = path === WORLD_FILE ? new TextEncoder().encode(`${JSON.stringify(world, null, 2)}\n`) : await readFile(full)
     files.push({ path, bytes })
+  }
+  // The terrain's compute code (WGSL and the CPU kernel's name): nodes run only code a signed
+  // bundle lists, and every world has terrain. A folder's own file of the same path is refused.
+  for (const code of TERRAIN_COMPUTE_FILES) {
+    if (files.some((f) => f.path === code.path)) {
+      throw new ContentBuildError(`${join(srcDir, code.path)} is reserved: the build adds the terrain's compute code there. Rename or remove it, then build again.`)
+    }
+    files.push({ path: code.path, bytes: new TextEncoder().encode(code.text) })
   }
   const manifest = await buildManifest({
     ...info.data,

@@ -1,8 +1,8 @@
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateSigningKey, parseManifest, signManifest, verifyBundleFiles, verifyManifest } from '@peercompute/signing'
-import { RulesError, WorldDefinitionError, generateHeightfield, parseBasisRules, parseWorldDefinition, sampleHeight } from '@peercompute/world-sdk'
+import { RulesError, TERRAIN_WGSL, WorldDefinitionError, generateHeightfield, parseBasisRules, parseWorldDefinition, sampleHeight } from '@peercompute/world-sdk'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ContentBuildError, UNSIGNED_MANIFEST_FILE, buildBundle } from '../src/buildBundle.js'
 import { contentBundlesDir, contentSourcesDir } from '../src/index.js'
@@ -17,7 +17,9 @@ describe('buildBundle (overworld)', () => {
 
   it('writes the files and an unsigned manifest that lists exactly them', async () => {
     const manifest = await built
-    expect((await readdir(out)).sort()).toEqual([UNSIGNED_MANIFEST_FILE, 'rules.json', 'world.json'])
+    expect((await readdir(out)).sort()).toEqual(['compute', UNSIGNED_MANIFEST_FILE, 'rules.json', 'world.json'])
+    expect(manifest.files.map((f) => f.path).filter((p) => p.startsWith('compute/')).sort()).toEqual(['compute/terrain.cpu', 'compute/terrain.wgsl'])
+    expect(await readFile(join(out, 'compute', 'terrain.wgsl'), 'utf8')).toBe(TERRAIN_WGSL)
     const onDisk = parseManifest(JSON.parse(await readFile(join(out, UNSIGNED_MANIFEST_FILE), 'utf8')), { signed: false, advice: '' })
     expect(onDisk).toEqual(manifest)
     expect(manifest).toMatchObject({ id: 'overworld', name: 'Overworld', version: '1.0.0', publisher: '', parent: null, entry: 'world.json' })
@@ -61,6 +63,13 @@ describe('buildBundle refuses bad sources', () => {
     await writeFile(join(dir, file), text)
     return dir
   }
+
+  it('a folder that has its own compute/terrain.wgsl (the build writes that path)', async () => {
+    const dir = await copyWith('own-shader', 'world.json', await readFile(join(source, 'world.json'), 'utf8'))
+    await mkdir(join(dir, 'compute'))
+    await writeFile(join(dir, 'compute', 'terrain.wgsl'), '@compute @workgroup_size(1) fn main() {}')
+    await expect(buildBundle(dir, join(temp, 'own-shader-out'))).rejects.toThrow(/reserved/)
+  })
 
   it.each([
     ['bad-rules', 'rules.json', '{"physics":{"gravity":"down"}}', RulesError],

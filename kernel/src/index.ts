@@ -33,7 +33,7 @@ export type { TaskDistribution, TaskSplit } from './nodeKernel/compute/computeTa
 export type { PeerScore } from './nodeKernel/compute/distributed/PeerScores.js'
 export { COMPUTE_PROTOCOL } from './nodeKernel/compute/distributed/computeWire.js'
 export { terrainParams, terrainRows } from './nodeKernel/compute/terrain/terrainParams.js'
-export { TERRAIN_WGSL } from './nodeKernel/compute/terrain/terrainShader.js'
+export { TERRAIN_WGSL } from '@peercompute/world-sdk'
 export { TopologyService, topologyService } from './nodeKernel/network/topology/TopologyService.js'
 export type { TopologyLink, TopologyStatus, TopologyMessage } from './nodeKernel/network/topology/TopologyService.js'
 export type { ComputeResult, ComputeTask, CpuKernelName, CpuTask, WebGPUTask } from './nodeKernel/compute/computeTask.js'

@@ -65,4 +65,6 @@ export {
   terrainStep,
 } from './terrain/heightfield.js'
 export type { TerrainDefinition } from './terrain/heightfield.js'
+export { TERRAIN_WGSL } from './terrain/terrainShader.js'
+export { COMPUTE_DIR, TERRAIN_COMPUTE_FILES, computeCodeOf, cpuKernelIdentity } from './terrain/terrainCompute.js'
 export { PLACEMENT_CLEARANCE, placeOnTerrain } from './world/placeOnTerrain.js'

@@ -1,5 +1,5 @@
 import type { LoadedWorld } from '@peercompute/kernel'
-import { generateHeightfield } from '@peercompute/world-sdk'
+import { computeCodeOf, generateHeightfield } from '@peercompute/world-sdk'
 import type { LoadedBundle } from './loadWorldBundle.js'
 
 /** The world a verified bundle describes, as the kernel and the renderer load it (terrain heights generated here). */
@@ -10,5 +10,6 @@ export function loadedWorld(bundle: LoadedBundle): LoadedWorld {
     definition: bundle.definition,
     rules: bundle.rules,
     heights: generateHeightfield(bundle.definition.terrain),
+    computeCode: computeCodeOf(bundle.manifest),
   }
 }

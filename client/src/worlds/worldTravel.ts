@@ -1,5 +1,6 @@
 import type { LoadedWorld, PeerComputeNode, WorldSource } from '@peercompute/kernel'
 import { fetchVerifiedWorld } from '@peercompute/kernel'
+import { generateHeightfield } from '@peercompute/world-sdk'
 import type { Toasts } from '../hud/toast.js'
 import type { KernelView } from '../node/kernelView.js'
 import type { PlaySession } from '../session/playSession.js'
@@ -100,13 +101,21 @@ export class WorldTravel {
   private async redraw(): Promise<void> {
     const id = this.currentId()
     if (id === null || id === this.world.id) return
-    const verified = await fetchVerifiedWorld(this.init.source, id)
+    // The kernel entered it with terrain from the compute network; draw that very world.
+    const entered = this.init.node.kernel.world()
+    const world = entered?.id === id ? entered : await this.fetchWithTerrain(id)
     this.session.stop()
-    this.world = verified.loaded
-    this.session = this.init.showAnother(verified.loaded)
+    this.world = world
+    this.session = this.init.showAnother(world)
     this.session.attach(this.init.view)
     this.init.onSession(this.session)
-    this.init.toasts.show(`You are in ${verified.loaded.name}.`)
+    this.init.toasts.show(`You are in ${world.name}.`)
+  }
+
+  /** A world the kernel has not entered (it moved on meanwhile): verified here, terrain made here. */
+  private async fetchWithTerrain(id: string): Promise<LoadedWorld> {
+    const verified = await fetchVerifiedWorld(this.init.source, id)
+    return { ...verified.loaded, heights: generateHeightfield(verified.loaded.definition.terrain) }
   }
 
   private async follow(): Promise<void> {

@@ -8,4 +8,6 @@ export interface LoadedWorld {
   rules: BasisRules
   /** `generateHeightfield(definition.terrain)`: resolution² heights, row-major (z rows, x cols). */
   heights: Float32Array
+  /** SHA-256 of each compute/ file of its verified bundle (world-sdk's computeCodeOf): code the node may run for it. */
+  computeCode?: readonly string[]
 }

@@ -1,6 +1,7 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { DEFAULT_BASIS_RULES } from '@peercompute/world-sdk'
 import { computeManager } from './compute/ComputeManager.js'
+import { computeTerrain } from './compute/terrain/terrainTask.js'
 import { topologyService } from './network/topology/TopologyService.js'
 import { inputManager } from './input/InputManager.js'
 import { networkManager } from './network/NetworkManager.js'
@@ -10,6 +11,7 @@ import { stateSync } from './state/StateSync.js'
 import { WorldNavigator } from './worlds/WorldNavigator.js'
 import { peerIdOfAddr } from './network/transportOf.js'
 import type { ComputeManager } from './compute/ComputeManager.js'
+import type { TerrainOrigin } from './compute/terrain/terrainTask.js'
 import type { InputManager } from './input/InputManager.js'
 import type { KernelEvents, PeerTransport } from './KernelEvents.js'
 import type { LoadedWorld } from './LoadedWorld.js'
@@ -58,6 +60,8 @@ export interface NodeStatus {
   /** The world this node hosts, its announcement and script; null when it hosts none. */
   hosting: WorldPlace['hosting']
   migrations: WorldPlace['migrations']
+  /** How the current world's terrain was made: the compute network (device, chunks per peer) or, as a fallback, here. */
+  terrain: TerrainOrigin | null
 }
 
 /** A published world as a binding lists it for the status (from the root's `GET /api/worlds`). */
@@ -122,6 +126,9 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
   /** Whom world state syncs with: the root, the host of the world joined, or nobody (this node hosts). */
   private stateParent: string | null
   private current: LoadedWorld | null = null
+  private terrainOrigin: TerrainOrigin | null = null
+  /** Set by the navigator's terrain step for the enterWorld that follows it. */
+  private nextTerrainOrigin: TerrainOrigin | null = null
   private pose: SelfPose | null = null
   private render: { renderer: 'webgpu' | 'webgl2' | null; fps: number | null } = { renderer: null, fps: null }
   private worlds: WorldListing[] = []
@@ -171,6 +178,12 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       rootPeer: parent,
       storageMode: init.storageMode ?? 'local',
       enter: (world) => this.enterWorld(world),
+      terrain: async (world) => {
+        for (const sha256 of world.computeCode ?? []) this.compute.trust(sha256)
+        const { heights, origin } = await computeTerrain(this.compute, world.definition.terrain)
+        this.nextTerrainOrigin = origin
+        return heights
+      },
       setStateParent: (peerId) => { this.stateParent = peerId },
       syncNow: () => { this.sync.syncNow() },
       spawnScriptsWorker: () => platform.spawnWorker('scripts')
@@ -213,12 +226,19 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     this.pose = null
   }
 
+  /** The world this node is in, terrain included; null before enterWorld. */
+  world(): LoadedWorld | null { return this.current }
+
   /** Subscribes the world's topics, loads its physics and starts presence. */
   async enterWorld(world: LoadedWorld): Promise<void> {
     const peerId = this.network.peerId()
     if (!this.started || peerId == null) throw new Error('Start the node (node.start()) before entering a world.')
     this.current = world
     this.pose = null
+    this.terrainOrigin = this.nextTerrainOrigin ?? { device: 'main thread', ms: 0, byPeer: {}, verified: 0, fallback: 'made by the caller before the node started' }
+    this.nextTerrainOrigin = null
+    // Code the world's signed bundle lists (its terrain shader, say) may now run here, for anyone.
+    for (const sha256 of world.computeCode ?? []) this.compute.trust(sha256)
     if (this.role === 'root') {
       this.enterRootWorld(world)
       return
@@ -290,6 +310,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       players: this.state.presence.players().map(({ peerId, name, position, yaw, self }) => ({ peerId, name, position, yaw, self })),
       dropped: this.state.dropped(),
       worlds: this.worlds.map((world) => ({ ...world })),
+      terrain: this.terrainOrigin == null ? null : { ...this.terrainOrigin, byPeer: { ...this.terrainOrigin.byPeer } },
       ...placeOf(this.subWorlds.place(world?.id ?? null)),
       ...(this.topology == null ? { cluster: null, gateway: null, links: [] } : pickTopology(this.topology.status()))
     }

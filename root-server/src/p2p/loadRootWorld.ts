@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { LoadedWorld } from '@peercompute/kernel'
 import type { BundleManifest } from '@peercompute/signing'
-import { generateHeightfield, parseBasisRules, parseWorldDefinition } from '@peercompute/world-sdk'
+import { computeCodeOf, generateHeightfield, parseBasisRules, parseWorldDefinition } from '@peercompute/world-sdk'
 import type { BundleStore } from '../bundles/bundleStore.js'
 
 /**
@@ -19,5 +19,6 @@ export async function loadRootWorld(manifest: BundleManifest, store: BundleStore
     definition,
     rules: parseBasisRules(manifest.rules),
     heights: generateHeightfield(definition.terrain),
+    computeCode: computeCodeOf(manifest),
   }
 }

@@ -30,6 +30,8 @@ export interface ComputeManagerComponents {
 export interface ComputeCapabilities {
   cpu: true
   webgpu: 'available' | 'no adapter' | 'disabled'
+  /** The adapter is a software one (SwiftShader, a fallback adapter): WGSL runs, but slower than CPU workers. */
+  webgpuSoftware: boolean
   /** Chunks this node runs at once for itself and its peers (one per compute worker). */
   slots: number
 }
@@ -61,6 +63,7 @@ class DefaultComputeManager implements ComputeManager {
   private probe: ((adapter: boolean) => void) | null = null
   private started = false
   private webgpu: ComputeCapabilities['webgpu'] = 'disabled'
+  private webgpuSoftware = false
   private server: ComputeServer | null = null
   private readonly scores = new PeerScores()
 
@@ -71,8 +74,15 @@ class DefaultComputeManager implements ComputeManager {
   async start(): Promise<void> {
     if (this.init.enableWebGPU === true) {
       const gpu = webGPU()
-      const adapter = gpu == null ? await this.probeWorker() : (await gpu.requestAdapter().catch(() => null)) != null
-      this.webgpu = adapter ? 'available' : 'no adapter'
+      if (gpu == null) {
+        this.webgpu = await this.probeWorker() ? 'available' : 'no adapter'
+        // Node's `webgpu` package (Dawn) finds an adapter here only through SwiftShader's Vulkan driver.
+        this.webgpuSoftware = /swiftshader/i.test((globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.VK_ICD_FILENAMES ?? '')
+      } else {
+        const adapter = await gpu.requestAdapter().catch(() => null)
+        this.webgpu = adapter != null ? 'available' : 'no adapter'
+        this.webgpuSoftware = adapter != null && isSoftwareAdapter(adapter)
+      }
     }
     const libp2p = this.components.libp2p?.() ?? null
     if (libp2p != null) {
@@ -111,7 +121,7 @@ class DefaultComputeManager implements ComputeManager {
   }
 
   capabilities(): ComputeCapabilities {
-    return { cpu: true, webgpu: this.webgpu, slots: 1 }
+    return { cpu: true, webgpu: this.webgpu, webgpuSoftware: this.webgpuSoftware, slots: 1 }
   }
 
   trust(sha256: string): void {
@@ -199,4 +209,10 @@ class DefaultComputeManager implements ComputeManager {
 /** Builds the ComputeManager: `computeManager(init)(components)`. */
 export function computeManager(init: ComputeManagerInit = {}) {
   return (components: ComputeManagerComponents): ComputeManager => new DefaultComputeManager(init, components)
+}
+
+/** Whether a WebGPU adapter is a software one (a fallback adapter, or SwiftShader by name). */
+function isSoftwareAdapter(adapter: { info?: { isFallbackAdapter?: boolean; architecture?: string; description?: string; vendor?: string }; isFallbackAdapter?: boolean }): boolean {
+  const info = adapter.info
+  return adapter.isFallbackAdapter === true || info?.isFallbackAdapter === true || /swiftshader/i.test(`${info?.architecture ?? ''} ${info?.description ?? ''} ${info?.vendor ?? ''}`)
 }

@@ -1,4 +1,5 @@
 import { sha256Hex } from '@peercompute/signing'
+import { cpuKernelIdentity } from '@peercompute/world-sdk'
 import { terrainRows } from './terrain/terrainParams.js'
 import type { ComputeArray, CpuKernelName } from './computeTask.js'
 
@@ -25,11 +26,11 @@ export const cpuKernels: Record<CpuKernelName, (input: ComputeArray) => ComputeA
 
 /**
  * The code identity of a built-in CPU kernel, as a bundle manifest lists it: SHA-256 of
- * `peercompute/cpu-kernel/<name>@1`. Built-ins ship inside the (signed) kernel itself, so they are
+ * world-sdk's `cpuKernelIdentity(name)` text. Built-ins ship inside the (signed) kernel itself, so they are
  * named rather than hashed from source text, which minifiers rewrite.
  */
 export async function cpuKernelCodeHash(name: CpuKernelName): Promise<string> {
-  return sha256Hex(new TextEncoder().encode(`peercompute/cpu-kernel/${name}@1`))
+  return sha256Hex(new TextEncoder().encode(cpuKernelIdentity(name)))
 }
 
 /** The code identity of a WGSL shader: SHA-256 of its UTF-8 text. */

@@ -16,7 +16,12 @@ interface GPUDeviceLike {
     finish(): unknown
   }
 }
-interface GPULike { requestAdapter(): Promise<{ requestDevice(): Promise<GPUDeviceLike> } | null> }
+interface GPUAdapterLike {
+  requestDevice(): Promise<GPUDeviceLike>
+  info?: { isFallbackAdapter?: boolean; architecture?: string; description?: string; vendor?: string }
+  isFallbackAdapter?: boolean
+}
+interface GPULike { requestAdapter(): Promise<GPUAdapterLike | null> }
 
 // GPUBufferUsage and GPUMapMode flags (WebGPU spec values).
 const STORAGE = 0x80

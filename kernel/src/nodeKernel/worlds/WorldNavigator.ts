@@ -30,6 +30,8 @@ export interface WorldNavigatorComponents {
   storageMode: 'local' | 'propagate'
   /** Enters the world in the kernel: topics, presence, physics. */
   enter(world: LoadedWorld): Promise<void>
+  /** The world's terrain heights, from the compute network (compute/terrain/terrainTask.ts). */
+  terrain(world: Omit<LoadedWorld, 'heights'>): Promise<Float32Array>
   /** The peer this node syncs world state with and pushes to (the world's host, or the root), or null. */
   setStateParent(peerId: string | null): void
   syncNow(): void
@@ -86,7 +88,7 @@ export class WorldNavigator {
     const { rootPeer } = this.components
     if (world.manifest.parent == null) {
       this.components.setStateParent(rootPeer)
-      await this.components.enter(world.loaded)
+      await this.enterVerified(world)
       this.current = { world, host: rootPeer, parent: rootPeer }
       return
     }
@@ -97,7 +99,7 @@ export class WorldNavigator {
     if (hosts.length === 0) throw new NoHostError(`Nobody hosts "${id}" now. Host it yourself (peercompute host ${id}), or pick another world.`)
     const host = await this.dialFirst(hosts)
     this.components.setStateParent(host.peerId)
-    await this.components.enter(world.loaded)
+    await this.enterVerified(world)
     this.current = { world, host: host.peerId, parent: host.peerId }
   }
 
@@ -110,7 +112,7 @@ export class WorldNavigator {
     const self = this.selfId()
     const parentHost = parentWorld == null ? null : (await this.source().hosts(parentWorld).catch(() => [])).find((h) => h.peerId !== self)?.peerId
     this.components.setStateParent(this.components.storageMode === 'propagate' ? rootPeer : null)
-    await this.components.enter(verified.loaded)
+    await this.enterVerified(verified)
     this.current = { world: verified, host: self, parent: parentHost ?? rootPeer }
     return await this.startHosting(verified)
   }
@@ -121,6 +123,13 @@ export class WorldNavigator {
     if (parent == null) return
     await this.stopHosting()
     await this.join(parent)
+  }
+
+  /** Enters a verified world, its terrain first made by the compute network. */
+  private async enterVerified(world: VerifiedWorld): Promise<void> {
+    // The world's compute code (its terrain shader) is trusted before the task that runs it.
+    const heights = await this.components.terrain(world.loaded)
+    await this.components.enter({ ...world.loaded, heights })
   }
 
   /** Whether this node hosts a world now. */

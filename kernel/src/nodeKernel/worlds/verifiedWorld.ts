@@ -1,5 +1,5 @@
 import { BundleSignatureError, jwkThumbprint, verifyBundle, verifyBundleFiles, verifyManifest } from '@peercompute/signing'
-import { effectiveRules, generateHeightfield, parseWorldDefinition } from '@peercompute/world-sdk'
+import { computeCodeOf, effectiveRules, parseWorldDefinition } from '@peercompute/world-sdk'
 import type { BundleManifest, JWK } from '@peercompute/signing'
 import type { EffectiveRules, WorldRulesDeclaration } from '@peercompute/world-sdk'
 import type { LoadedWorld } from '../LoadedWorld.js'
@@ -12,7 +12,8 @@ export interface VerifiedWorld {
   files: ReadonlyMap<string, Uint8Array>
   /** Effective rules: the fold from the root down its chain of parents. */
   effective: EffectiveRules
-  loaded: LoadedWorld
+  /** The world as a node enters it, less its terrain: the navigator has the compute network make that. */
+  loaded: Omit<LoadedWorld, 'heights'>
 }
 
 /** Thrown when a world is not published on the root (or one of its parents is not). */
@@ -80,6 +81,6 @@ function assemble(manifest: BundleManifest, files: ReadonlyMap<string, Uint8Arra
     manifest,
     files,
     effective,
-    loaded: { id: manifest.id, name: manifest.name, definition, rules: effective.rules, heights: generateHeightfield(definition.terrain) }
+    loaded: { id: manifest.id, name: manifest.name, definition, rules: effective.rules, computeCode: computeCodeOf(manifest) }
   }
 }

@@ -46,7 +46,7 @@ describe('ComputeManager (Node, worker_threads)', () => {
       }
     })
     await compute.start()
-    expect(compute.capabilities()).toEqual({ cpu: true, webgpu: 'no adapter', slots: 1 })
+    expect(compute.capabilities()).toEqual({ cpu: true, webgpu: 'no adapter', webgpuSoftware: false, slots: 1 })
     const shader = '@compute @workgroup_size(1) fn main() {}'
     const task = { type: 'webgpu' as const, shader, input: Float32Array.of(1), outputLength: 1, workgroups: 1 }
     await expect(compute.submitTask(task)).rejects.toBeInstanceOf(UntrustedCodeError)

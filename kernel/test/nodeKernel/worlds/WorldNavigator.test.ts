@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateSigningKey } from '@peercompute/signing'
-import { RuleViolationError } from '@peercompute/world-sdk'
+import { RuleViolationError, generateHeightfield } from '@peercompute/world-sdk'
 import { startRoot } from '@peercompute/root-server'
 import type { RootServer } from '@peercompute/root-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -102,6 +102,14 @@ describe('sub-worlds: host, join, nest, refuse, migrate (real root, real libp2p)
     expect(status.chain).toEqual(['overworld', 'moon'])
     expect(status.parent).toBe(a.getStatus().peerId)
     expect(status.effectiveRules?.physics.gravity).toBe(-1.62)
+    // The moon's terrain came from the compute network: its bundle's CPU kernel, row chunks spread
+    // over B and the peers it links to, the same bytes generateHeightfield gives.
+    const moon = b.kernel.world()
+    const terrain = moon?.definition.terrain
+    expect(status.terrain).toMatchObject({ device: 'cpu', fallback: null })
+    expect(Object.values(status.terrain?.byPeer ?? {}).reduce((sum, n) => sum + n, 0)).toBe(Math.ceil((terrain?.resolution ?? 0) / 16))
+    expect(Object.keys(status.terrain?.byPeer ?? {}).length).toBeGreaterThan(1)
+    expect(new Uint32Array((moon?.heights ?? new Float32Array()).slice().buffer)).toEqual(new Uint32Array(generateHeightfield(terrain ?? { seed: 0, size: 1, resolution: 2, amplitude: 0 }).buffer))
     const moonRise = await jumpRise(b)
     expect(overworldRise).toBeGreaterThan(0.5)
     expect(moonRise).toBeGreaterThan(overworldRise * 2)
