@@ -30,6 +30,7 @@ export {
   MAX_INTENTS_PER_CALL,
   MAX_LOG_LENGTH,
   MAX_SCRIPT_OUTPUT_BYTES,
+  MAX_SCRIPT_TASK_ELEMENTS,
   scriptEntitySchema,
   scriptIntentSchema,
   scriptOutputSchema,
@@ -44,6 +45,7 @@ export type {
   ScriptOutput,
   ScriptPlayer,
   ScriptQuat,
+  ScriptTask,
   ScriptVec3,
   WorldEvent,
 } from './script/scriptIntents.js'

@@ -178,6 +178,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       rootPeer: parent,
       storageMode: init.storageMode ?? 'local',
       enter: (world) => this.enterWorld(world),
+      submitTask: (task) => this.compute.submitTask(task),
       terrain: async (world) => {
         for (const sha256 of world.computeCode ?? []) this.compute.trust(sha256)
         const { heights, origin } = await computeTerrain(this.compute, world.definition.terrain)

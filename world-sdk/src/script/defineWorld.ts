@@ -1,5 +1,5 @@
 import type { BasisRules } from '../rules/basisRules.js'
-import type { JsonValue, ScriptEntity, ScriptPlayer, ScriptQuat, ScriptVec3, WorldEvent } from './scriptIntents.js'
+import type { JsonValue, ScriptEntity, ScriptPlayer, ScriptQuat, ScriptTask, ScriptVec3, WorldEvent } from './scriptIntents.js'
 
 /** What `entities.spawn` takes: everything but `kind` has a default. */
 export interface EntityInit {
@@ -41,6 +41,13 @@ export interface WorldApi {
   readonly entities: ScriptEntities
   /** Players in the world now. */
   players(): ScriptPlayer[]
+  /**
+   * Submits a compute task (a kernel or shader the world's signed bundle lists) to the host, which
+   * runs it on its workers and its peers'. The result comes back as an event to `onEvent`:
+   * `{ name: 'task:<name>', data: { ok: true, output: number[], device, ms, peers } }`, or
+   * `{ ok: false, error }` (code not listed, no device, deadline, output over 4,096 numbers).
+   */
+  submitTask(name: string, task: ScriptTask): void
   /** Sends an event to the world's players (as an `emit` intent). */
   emit(name: string, data?: JsonValue): void
   /** Logs a line to the host (cut at 1,000 characters). */

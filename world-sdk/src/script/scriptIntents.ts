@@ -46,6 +46,25 @@ export type ScriptIntent =
   | { type: 'update'; id: string; data: Record<string, JsonValue> }
   | { type: 'remove'; id: string }
   | { type: 'emit'; name: string; data: JsonValue }
+  | { type: 'task'; name: string; task: ScriptTask }
+
+/**
+ * A compute task a world script submits (`world.submitTask`): a built-in CPU kernel or a WGSL
+ * shader, which runs only if the world's signed bundle lists it (compute/), split over the host and
+ * its peers when `split` is given. Input and output are numbers, read as u32 or f32 (`array`).
+ */
+export type ScriptTask = (
+  | { type: 'cpu'; kernel: string }
+  | { type: 'webgpu'; shader: string; outputLength: number; workgroups: number }
+) & {
+  array: 'u32' | 'f32'
+  input: number[]
+  /** Spread over peers: the input's words 0 and 1 are each chunk's first unit and count (a 'range' task). */
+  split?: { units: number; unitsPerChunk: number; outputPerUnit: number }
+}
+
+/** Numbers a script task takes in, and gives back to the script. */
+export const MAX_SCRIPT_TASK_ELEMENTS = 4096
 
 /** A line a script logged. */
 export interface ScriptLogEntry {
@@ -69,6 +88,12 @@ const json: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([z.null(), z.boolean(), finite, z.string().max(4096), z.array(json).max(256), z.record(z.string().max(64), json)]),
 )
 const data = z.record(z.string().max(64), json)
+const count = z.number().int().min(1).max(MAX_SCRIPT_TASK_ELEMENTS)
+const taskCommon = {
+  array: z.enum(['u32', 'f32']),
+  input: z.array(finite).min(1).max(MAX_SCRIPT_TASK_ELEMENTS),
+  split: z.strictObject({ units: z.number().int().min(1).max(1 << 20), unitsPerChunk: z.number().int().min(1), outputPerUnit: z.number().int().min(1) }).optional(),
+}
 
 /** Zod schema of an entity as scripts see it. */
 export const scriptEntitySchema = z.strictObject({ id: entityId, kind: name, position: vec3, rotation: quat, data })
@@ -80,6 +105,10 @@ export const scriptIntentSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('update'), id: entityId, data }),
   z.strictObject({ type: z.literal('remove'), id: entityId }),
   z.strictObject({ type: z.literal('emit'), name, data: json }),
+  z.strictObject({ type: z.literal('task'), name, task: z.union([
+    z.strictObject({ type: z.literal('cpu'), kernel: name, ...taskCommon }),
+    z.strictObject({ type: z.literal('webgpu'), shader: z.string().min(1).max(48 * 1024), outputLength: count, workgroups: z.number().int().min(1).max(65535), ...taskCommon }),
+  ]) }),
 ]) as z.ZodType<ScriptIntent>
 
 /** Zod schema of what one hook call produced. */

@@ -112,6 +112,7 @@ export const SANDBOX_PRELUDE = String.raw`(function () {
         entities: entityApi,
         players () { return clone(players) },
         emit (name, data) { push(intents, { type: 'emit', name: toText(name), data: clone(data) }) },
+        submitTask (name, task) { push(intents, { type: 'task', name: toText(name), task: clone(task) }) },
         log (...args) { if (logs.length < 64) push(logs, { level: 'info', message: text(args) }) },
         time () { return time }
       })

@@ -1,7 +1,9 @@
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { MAX_SCRIPT_TASK_ELEMENTS } from '@peercompute/world-sdk'
 import { scriptHost, worldScriptFromBundle } from '../scripts/ScriptHost.js'
-import type { ScriptEntity, ScriptIntent } from '@peercompute/world-sdk'
+import type { JsonValue, ScriptEntity, ScriptIntent, ScriptTask } from '@peercompute/world-sdk'
+import type { ComputeResult, ComputeTask, CpuKernelName } from '../compute/computeTask.js'
 import type { KernelLibp2p } from '../../platform/Platform.js'
 import type { WorkerPort } from '../../platform/WorkerPort.js'
 import type { ScriptError, ScriptHost } from '../scripts/ScriptHost.js'
@@ -36,7 +38,12 @@ export interface WorldHostingComponents {
   source: WorldSource
   spawnWorker(): WorkerPort
   onError(err: Error): void
+  /** Runs a compute task on this node's workers and its peers' (the node's submitTask). */
+  submitTask(task: ComputeTask): Promise<ComputeResult>
 }
+
+/** Tasks one world's script may have running at once; more are answered with an error event. */
+const MAX_SCRIPT_TASKS_IN_FLIGHT = 4
 
 const DEFAULT_PROP: PropComponent = { shape: 'box', size: [0.5, 0.5, 0.5], color: '#cccccc', mass: 0 }
 
@@ -79,6 +86,7 @@ export class WorldHosting {
   private readonly counts = { applied: 0, refused: 0 }
   private readonly entityIds = new Map<string, string>()
   private applying: Promise<void> = Promise.resolve()
+  private scriptTasks = 0
   private stopped = false
   private readonly abort = new AbortController()
 
@@ -197,6 +205,8 @@ export class WorldHosting {
         else if (intent.type === 'remove') {
           await state.removeProp(this.docId(intent.id))
           this.entityIds.delete(intent.id)
+        } else if (intent.type === 'task') {
+          this.runScriptTask(intent.name, intent.task)
         } else {
           // 'emit' goes to players as an event; the world document has no channel for events yet.
           this.counts.refused++
@@ -207,6 +217,27 @@ export class WorldHosting {
         this.counts.refused++
       }
     }
+  }
+
+  /** Runs a script's task and hands the result (or why it failed) back to the script as `task:<name>`. */
+  private runScriptTask(name: string, task: ScriptTask): void {
+    const answer = (data: JsonValue): void => {
+      if (!this.stopped) void this.scripts?.event(this.world.manifest.id, { name: `task:${name}`, data }).catch(() => {})
+    }
+    if (this.scriptTasks >= MAX_SCRIPT_TASKS_IN_FLIGHT) {
+      answer({ ok: false, error: `Too many tasks at once: ${MAX_SCRIPT_TASKS_IN_FLIGHT} may run; wait for a result before submitting more.` })
+      return
+    }
+    this.scriptTasks++
+    void this.components.submitTask(computeTaskOf(task)).then((result) => {
+      if (result.output.length > MAX_SCRIPT_TASK_ELEMENTS) {
+        answer({ ok: false, error: `The output has ${result.output.length} numbers; a script takes ${MAX_SCRIPT_TASK_ELEMENTS} at most. Split the task.` })
+        return
+      }
+      answer({ ok: true, output: [...result.output], device: result.device, ms: Math.round(result.ms), peers: Object.keys(result.chunks?.byPeer ?? {}).length || 1 })
+    }, (err: unknown) => {
+      answer({ ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
+    }).finally(() => { this.scriptTasks-- })
   }
 
   private docId(scriptId: string): string {
@@ -225,4 +256,13 @@ function placement(entity: ScriptEntity): { prop: PropComponent; position: [numb
     mass: 0
   }
   return { prop, position: entity.position, rotation: entity.rotation, name: entity.id.slice(0, 64) }
+}
+
+/** A script's task as the compute manager takes it (typed arrays; a 'range' split when given). */
+function computeTaskOf(task: ScriptTask): ComputeTask {
+  const input = task.array === 'u32' ? Uint32Array.from(task.input) : Float32Array.from(task.input)
+  const distribute = task.split == null ? {} : { distribute: { split: { kind: 'range' as const, ...task.split }, verify: 0.25 } }
+  return task.type === 'cpu'
+    ? { type: 'cpu', kernel: task.kernel as CpuKernelName, input, ...distribute }
+    : { type: 'webgpu', shader: task.shader, input, outputLength: task.outputLength, workgroups: task.workgroups, ...distribute }
 }

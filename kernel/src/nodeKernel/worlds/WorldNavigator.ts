@@ -8,6 +8,7 @@ import type { KernelEvents } from '../KernelEvents.js'
 import type { LoadedWorld } from '../LoadedWorld.js'
 import type { StateManager } from '../state/StateManager.js'
 import type { VerifiedWorld } from './verifiedWorld.js'
+import type { ComputeResult, ComputeTask } from '../compute/computeTask.js'
 import type { WorldHostingInit, WorldHostingStatus } from './WorldHosting.js'
 import type { WorldHostRecord, WorldSource } from './WorldSource.js'
 import type { TypedEventTarget } from '@libp2p/interface'
@@ -30,6 +31,8 @@ export interface WorldNavigatorComponents {
   storageMode: 'local' | 'propagate'
   /** Enters the world in the kernel: topics, presence, physics. */
   enter(world: LoadedWorld): Promise<void>
+  /** Runs a compute task on this node and its peers (a hosted world's script submits them). */
+  submitTask(task: ComputeTask): Promise<ComputeResult>
   /** The world's terrain heights, from the compute network (compute/terrain/terrainTask.ts). */
   terrain(world: Omit<LoadedWorld, 'heights'>): Promise<Float32Array>
   /** The peer this node syncs world state with and pushes to (the world's host, or the root), or null. */
@@ -164,7 +167,8 @@ export class WorldNavigator {
       libp2p: () => this.components.libp2p(),
       source: this.source(),
       spawnWorker: () => this.components.spawnScriptsWorker(),
-      onError: (err) => { this.components.events.dispatchEvent(new CustomEvent('error', { detail: err })) }
+      onError: (err) => { this.components.events.dispatchEvent(new CustomEvent('error', { detail: err })) },
+      submitTask: (task) => this.components.submitTask(task)
     })
     this.hosting = hosting
     await hosting.start()

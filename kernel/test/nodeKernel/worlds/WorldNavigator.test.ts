@@ -11,11 +11,28 @@ import { createNode } from '../../../src/createNode.js'
 import { nodeFetch, nodePlatform } from '../../../src/platform/node/index.js'
 import { verifyWorldBundle } from '../../../src/nodeKernel/worlds/verifiedWorld.js'
 import { dhtHosts } from '../../../src/nodeKernel/worlds/WorldHosting.js'
+import { terrainParams } from '../../../src/nodeKernel/compute/terrain/terrainParams.js'
 import { httpWorldSource } from '../../../src/nodeKernel/worlds/WorldSource.js'
 import type { PeerComputeNode } from '../../../src/createNode.js'
 import type { WorldSource } from '../../../src/nodeKernel/worlds/WorldSource.js'
 import { activeHandles, describeHandles, waitFor } from '../../fixtures/testWorld.js'
 import { contentWorld, publish, signedWorldBundle } from './worldBundles.js'
+
+/** A small terrain whose rows a script asks the compute network for (33 × 33 heights fit a script's 4,096 numbers). */
+const RECKON_TERRAIN = { seed: 77, size: 64, resolution: 33, amplitude: 4 }
+const reckonScript = (params: number[]): string => `import { defineWorld } from '@peercompute/world-sdk'
+export default defineWorld({
+  setup (world) {
+    world.entities.spawn({ id: 'result', kind: 'box', position: [0, 1, 0] })
+    world.submitTask('rows', { type: 'cpu', kernel: 'terrain', array: 'u32', input: ${JSON.stringify(params)}, split: { units: 33, unitsPerChunk: 8, outputPerUnit: 33 } })
+    world.submitTask('unlisted', { type: 'cpu', kernel: 'square', array: 'f32', input: [1, 2, 3] })
+  },
+  onEvent (world, event) {
+    if (event.name === 'task:rows') world.entities.update('result', { ok: event.data.ok, n: event.data.output.length, sum: event.data.output.reduce((a, x) => (a + x) >>> 0, 0), peers: event.data.peers })
+    if (event.name === 'task:unlisted') world.entities.update('result', { refused: event.data.error })
+  },
+})
+`
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const RUNAWAY = `import { defineWorld } from '@peercompute/world-sdk'
@@ -73,6 +90,7 @@ describe('sub-worlds: host, join, nest, refuse, migrate (real root, real libp2p)
     const key = await generateSigningKey()
     for (const id of ['moon', 'goal', 'goal-annex']) await publish(root.url, await signedWorldBundle(await contentWorld(id), key))
     await publish(root.url, await signedWorldBundle({ id: 'spin', parent: 'overworld', rules: {}, script: RUNAWAY }, key))
+    await publish(root.url, await signedWorldBundle({ id: 'reckon', parent: 'overworld', rules: {}, script: reckonScript([...terrainParams(RECKON_TERRAIN)]) }, key))
     // A parent that tightens its rules after a child was published: the child breaks them now.
     await publish(root.url, await signedWorldBundle({ id: 'lowlands', parent: 'overworld', rules: {} }, key))
     await publish(root.url, await signedWorldBundle({ id: 'pit', parent: 'lowlands', rules: { physics: { gravity: -3 } } }, key))
@@ -160,6 +178,17 @@ describe('sub-worlds: host, join, nest, refuse, migrate (real root, real libp2p)
     await waitFor('C to get the entity the script spawned before it ran away', () => entityNames(c).includes('marker'))
     await a.kernel.state.placeProp({ prop: { shape: 'box', size: [1, 1, 1], color: '#00ff00', mass: 0 }, position: [2, 0, 2], name: 'after' })
     await waitFor('C to see a write made after the script stopped', () => entityNames(c).includes('after'))
+  }, 30_000)
+
+  it("a hosted world's script submits a compute task and gets the result back; code its bundle does not list is refused", async () => {
+    await a.kernel.hostWorld('reckon')
+    const result = (): Record<string, unknown> => a.kernel.state.world()?.entities().find((e) => e.name === 'result')?.data ?? {}
+    await waitFor('the script to get both answers', () => result().sum != null && result().refused != null, 15_000).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}: result ${JSON.stringify(result())}, hosting ${JSON.stringify(a.getStatus().hosting)}`)
+    })
+    const expected = new Uint32Array(generateHeightfield(RECKON_TERRAIN).buffer).reduce((sum, x) => (sum + x) >>> 0, 0)
+    expect(result()).toMatchObject({ ok: true, n: 33 * 33, sum: expected })
+    expect(String(result().refused)).toContain('UntrustedCodeError')
   }, 30_000)
 
   it("with storage mode 'propagate' the root keeps a hosted world's state, for the next host", async () => {

@@ -3,7 +3,7 @@ import { request } from 'node:https'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildManifest, encodeBundleFile, signBundle } from '@peercompute/signing'
-import { parseWorldDefinition, placeOnTerrain } from '@peercompute/world-sdk'
+import { TERRAIN_COMPUTE_FILES, parseWorldDefinition, placeOnTerrain } from '@peercompute/world-sdk'
 import type { SigningKey } from '@peercompute/signing'
 
 const WORLDS_DIR = fileURLToPath(new URL('../../../../content/worlds/', import.meta.url))
@@ -47,7 +47,9 @@ export async function signedWorldBundle(spec: WorldSpec, key: SigningKey): Promi
   const world = placeOnTerrain(parseWorldDefinition(spec.world ?? FLAT_WORLD))
   const files = [
     { path: 'world.json', bytes: enc(JSON.stringify(world)) },
-    ...(spec.script == null ? [] : [{ path: 'main.js', bytes: enc(spec.script) }])
+    ...(spec.script == null ? [] : [{ path: 'main.js', bytes: enc(spec.script) }]),
+    // What content's build adds to every bundle: the terrain's compute code.
+    ...TERRAIN_COMPUTE_FILES.map((f) => ({ path: f.path, bytes: enc(f.text) }))
   ].sort((a, b) => a.path.localeCompare(b.path))
   const manifest = await buildManifest({
     id: spec.id, name: spec.id, version: spec.version ?? '1.0.0', parent: spec.parent, entry: 'world.json', rules: spec.rules, publisher: '', files
