@@ -117,6 +117,19 @@ async function jumpHeight(page: Page): Promise<number> {
   return peak - rest
 }
 
+/** Holds `key` (walking) until the page's world chain is `chain`, then lets go. */
+async function walkUntil(page: Page, key: string, chain: string[]): Promise<void> {
+  await page.locator('canvas').first().click()
+  await page.keyboard.down(key)
+  try {
+    await expect.poll(() => chainOf(page), { timeout: 30_000, intervals: [100] }).toEqual(chain)
+  } finally {
+    await page.keyboard.up(key)
+    await page.keyboard.press('Escape')
+    await page.evaluate(() => document.exitPointerLock())
+  }
+}
+
 /** Issue 6, flows as a player sees them: sub-worlds hosted by others, joined from the world list. */
 test.describe('sub-worlds', () => {
   test('B joins the low-gravity moon hosted headless from the world list, jumps higher there, and leaves', async ({ player, root }) => {
@@ -162,6 +175,13 @@ test.describe('sub-worlds', () => {
       await expect.poll(() => chainOf(page), { timeout: 30_000 }).toEqual(['overworld'])
       await expect(page.getByTestId('hud')).toContainText('Overworld')
       await expect(page.getByTestId('leave-world')).toBeHidden()
+
+      // Portals: the overworld's portal 8 m ahead of the spawn leads to the moon; the moon's portal
+      // 8 m behind its spawn leads back.
+      await walkUntil(page, 'KeyW', ['overworld', 'moon'])
+      await expect(page.getByTestId('hud')).toContainText('The Moon')
+      await walkUntil(page, 'KeyS', ['overworld'])
+      await expect(page.getByTestId('hud')).toContainText('Overworld')
     } finally {
       await stopHost(host)
     }

@@ -50,12 +50,13 @@ export type {
   WorldEvent,
 } from './script/scriptIntents.js'
 export {
+  MAX_PORTALS,
   MAX_PROPS,
   WorldDefinitionError,
   parseWorldDefinition,
   worldDefinitionSchema,
 } from './world/worldDefinition.js'
-export type { PropDefinition, Vec3, WorldDefinition } from './world/worldDefinition.js'
+export type { PortalDefinition, PropDefinition, Vec3, WorldDefinition } from './world/worldDefinition.js'
 export {
   NOISE_BASE_PERIOD,
   NOISE_OCTAVES,

@@ -11,11 +11,13 @@ import { PlayerControls } from '../input/playerControls.js'
 import type { KernelView } from '../node/kernelView.js'
 import { avatarColor, createAvatarMesh } from '../render/avatarMesh.js'
 import type { Renderer } from '../render/engineChoice.js'
+import { createPortalsView } from '../render/portalsView.js'
 import { PropsView } from '../render/propsView.js'
 import { QUALITY_LEVELS, QualityGovernor } from '../render/qualityGovernor.js'
 import { RemoteAvatars } from '../render/remoteAvatars.js'
 import { ThirdPersonCamera } from '../render/thirdPersonCamera.js'
 import { createWorldScene, followWithSun, type WorldSceneData } from '../render/worldScene.js'
+import { PortalWatch } from '../worlds/portalWatch.js'
 import { FIRST_FRAME_MARK, WORLD_VISIBLE_MARK } from './firstFrameMark.js'
 
 // The boot prepares the scene's data while the GPU starts; it loads this module for both.
@@ -48,6 +50,8 @@ export interface PlaySession {
    * the spawn point. Call once.
    */
   attach(kernel: KernelView): void
+  /** Who is told when the avatar walks into one of the world's portals (the world it leads to); null: nobody. */
+  onPortal(handler: ((world: string) => void) | null): void
   /** Stops drawing and removes everything the session added to the page (and the scene). */
   stop(): void
 }
@@ -72,6 +76,8 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
   const { engine, definition, heights } = init
   const world = createWorldScene(engine, definition, init.sceneData)
   const props = new PropsView(world, definition.props)
+  createPortalsView(world, definition.portals ?? [])
+  const portals = new PortalWatch(definition.portals ?? [], definition.spawn)
   const groundAt = (x: number, z: number): number => sampleHeight(heights, definition.terrain, x, z)
   const camera = new ThirdPersonCamera(world.scene, groundAt)
   world.scene.activeCamera = camera.camera
@@ -109,6 +115,7 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
     const pose = kernel?.avatar() ?? null
     const feet = pose?.position ?? definition.spawn
     self.position.set(...feet)
+    if (pose !== null) portals.update(feet)
     self.rotation.y = controls.yaw
     props.update(kernel?.props() ?? null)
 
@@ -195,7 +202,11 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
       // report interval later (tests and the HUD read it as soon as data-state is 'running').
       view.reportRender({ renderer: init.renderer, fps: engine.getFps() })
     },
+    onPortal: (handler) => {
+      portals.onEnter(handler === null ? null : (portal) => handler(portal.world))
+    },
     stop: () => {
+      portals.onEnter(null)
       engine.stopRenderLoop(safeFrame)
       window.removeEventListener('resize', onResize)
       offChat()

@@ -55,6 +55,7 @@ export class WorldTravel {
     init.parent.append(this.leaveButton)
     init.browser.setActions({ join: (id) => void this.join(id), host: (id) => void this.host(id) })
     this.timer = setInterval(() => void this.follow(), FOLLOW_INTERVAL_MS)
+    this.session.onPortal((id) => void this.join(id))
     this.showPlace()
   }
 
@@ -78,6 +79,7 @@ export class WorldTravel {
   /** Stops following the node and removes the Leave button. */
   dispose(): void {
     clearInterval(this.timer)
+    this.session.onPortal(null)
     this.leaveButton.remove()
   }
 
@@ -108,6 +110,7 @@ export class WorldTravel {
     this.world = world
     this.session = this.init.showAnother(world)
     this.session.attach(this.init.view)
+    this.session.onPortal((next) => void this.join(next))
     this.init.onSession(this.session)
     this.init.toasts.show(`You are in ${world.name}.`)
   }

@@ -5,8 +5,8 @@ import type { WorldDefinition } from './worldDefinition.js'
 export const PLACEMENT_CLEARANCE = 0.05
 
 /**
- * Turns an authored world (spawn and prop `y` meaning "metres above the ground") into final data:
- * the spawn `y` becomes ground + y, and each prop's centre is raised so its base rests
+ * Turns an authored world (spawn, prop and portal `y` meaning "metres above the ground") into final
+ * data: the spawn's and each portal's `y` become ground + y, and each prop's centre is raised so its base rests
  * `y + PLACEMENT_CLEARANCE` above the highest ground under its footprint.
  */
 export function placeOnTerrain(world: WorldDefinition): WorldDefinition {
@@ -27,7 +27,11 @@ export function placeOnTerrain(world: WorldDefinition): WorldDefinition {
     const y = round3(base + lift + PLACEMENT_CLEARANCE + halfHeight)
     return { ...prop, position: [x, y, z] as [number, number, number] }
   })
-  return { ...world, spawn: [sx, round3(ground(sx, sz) + sy), sz], props }
+  const portals = world.portals?.map((portal) => {
+    const [x, lift, z] = portal.position
+    return { ...portal, position: [x, round3(ground(x, z) + lift), z] as [number, number, number] }
+  })
+  return { ...world, spawn: [sx, round3(ground(sx, sz) + sy), sz], props, ...(portals == null ? {} : { portals }) }
 }
 
 function round3(n: number): number {

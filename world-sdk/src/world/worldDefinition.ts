@@ -1,3 +1,4 @@
+import { WORLD_ID_PATTERN } from '@peercompute/signing'
 import { z } from 'zod'
 import { describeIssue } from '../zodIssue.js'
 
@@ -19,6 +20,21 @@ export interface PropDefinition {
   color: string
 }
 
+/** A doorway to another world: walking into it joins that world (a sub-world, or back to a parent). */
+export interface PortalDefinition {
+  /** Unique within the world. */
+  id: string
+  /** The world it leads to (its published id). */
+  world: string
+  /** Centre of its base, in world coordinates (authored `y`: metres above the ground). */
+  position: Vec3
+  /** Metres from the centre within which an avatar enters it. */
+  radius: number
+}
+
+/** Most portals a world may define. */
+export const MAX_PORTALS = 64
+
 /** A world's static layout: the overworld bundle's entry file (world.json). */
 export interface WorldDefinition {
   terrain: {
@@ -34,6 +50,8 @@ export interface WorldDefinition {
   /** Where avatars appear. */
   spawn: Vec3
   props: PropDefinition[]
+  /** Doorways to other worlds. @default [] */
+  portals?: PortalDefinition[] | undefined
   sky: { color: string }
   fog: { color: string; density: number }
 }
@@ -68,6 +86,17 @@ export const worldDefinitionSchema = z
         }),
       )
       .max(MAX_PROPS, `at most ${MAX_PROPS} props`),
+    portals: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1..64 letters, digits, "_" or "-"'),
+          world: z.string().regex(WORLD_ID_PATTERN, 'must be a world id: 2..63 lowercase letters, digits and "-"'),
+          position: vec3,
+          radius: z.number().min(0.5).max(10),
+        }),
+      )
+      .max(MAX_PORTALS, `at most ${MAX_PORTALS} portals`)
+      .optional(),
     sky: z.strictObject({ color }),
     fog: z.strictObject({ color, density: z.number().min(0).max(1) }),
   })
@@ -76,6 +105,11 @@ export const worldDefinitionSchema = z
     w.props.forEach((p, i) => {
       if (ids.has(p.id)) ctx.addIssue({ code: 'custom', path: ['props', i, 'id'], message: 'another prop has this id' })
       ids.add(p.id)
+    })
+    const portalIds = new Set<string>()
+    w.portals?.forEach((p, i) => {
+      if (portalIds.has(p.id)) ctx.addIssue({ code: 'custom', path: ['portals', i, 'id'], message: 'another portal has this id' })
+      portalIds.add(p.id)
     })
     const half = w.terrain.size / 2
     if (Math.abs(w.spawn[0]) > half || Math.abs(w.spawn[2]) > half) {

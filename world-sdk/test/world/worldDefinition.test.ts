@@ -14,10 +14,15 @@ const world: WorldDefinition = {
 }
 
 const prop = world.props[0]!
+const portal = { id: 'to-moon', world: 'moon', position: [0, 0, 8] as [number, number, number], radius: 2 }
 
 describe('parseWorldDefinition', () => {
   it('accepts a valid world unchanged', () => {
     expect(parseWorldDefinition(structuredClone(world))).toEqual(world)
+  })
+
+  it('accepts portals to other worlds', () => {
+    expect(parseWorldDefinition({ ...world, portals: [portal] }).portals).toEqual([portal])
   })
 
   it('accepts 2,000 props and refuses 2,001', () => {
@@ -42,6 +47,10 @@ describe('parseWorldDefinition', () => {
     ['spawn', { ...world, spawn: [500, 0, 0] }],
     ['spawn.1', { ...world, spawn: [0, Number.NaN, 0] }],
     ['extra', { ...world, extra: true }],
+    ['portals.0.world', { ...world, portals: [{ ...portal, world: '../moon' }] }],
+    ['portals.0.radius', { ...world, portals: [{ ...portal, radius: 50 }] }],
+    ['portals.1.id', { ...world, portals: [portal, portal] }],
+    ['portals', { ...world, portals: Array.from({ length: 65 }, (_, i) => ({ ...portal, id: `p${i}` })) }],
   ])('refuses a bad %s', (field, input) => {
     expect(() => parseWorldDefinition(input)).toThrow(WorldDefinitionError)
     try {
