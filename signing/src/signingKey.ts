@@ -48,13 +48,39 @@ export async function generateSigningKey(): Promise<SigningKey> {
 
 /** RFC 7638 SHA-256 thumbprint (base64url) of an Ed25519 public JWK. Extra members are ignored. */
 export async function jwkThumbprint(publicJwk: JWK): Promise<string> {
-  return calculateJwkThumbprint(publicMembers(publicJwk, 'public key'), 'sha256')
+  const members = publicMembers(publicJwk, 'public key')
+  let thumbprint = thumbprints.get(members.x)
+  if (thumbprint === undefined) {
+    thumbprint = calculateJwkThumbprint(members, 'sha256')
+    thumbprints.set(members.x, thumbprint)
+    thumbprint.catch(() => thumbprints.delete(members.x))
+    if (thumbprints.size > IMPORTED_KEYS) thumbprints.delete(thumbprints.keys().next().value as string)
+  }
+  return thumbprint
 }
 
-/** Imports an Ed25519 public JWK for verification; `what` names the key in error messages. */
+/** Thumbprints of the keys seen lately, by `x` (a thumbprint is a SHA-256 round trip to WebCrypto). */
+const thumbprints = new Map<string, Promise<string>>()
+
+/** Public keys imported lately, by `x`: the root's key and a few publishers' verify bundle after bundle. */
+const imported = new Map<string, Promise<CryptoKey>>()
+const IMPORTED_KEYS = 64
+
+/**
+ * Imports an Ed25519 public JWK for verification; `what` names the key in error messages. Keys are
+ * kept (the last 64): each import is a round trip to WebCrypto's thread that verifying the next
+ * bundle by the same key need not pay again. A CryptoKey is immutable, so sharing it is safe.
+ */
 export async function importPublicKey(publicJwk: unknown, what: string): Promise<CryptoKey> {
-  const key = await importJWK(publicMembers(publicJwk, what), 'EdDSA')
-  return key as CryptoKey
+  const members = publicMembers(publicJwk, what)
+  let key = imported.get(members.x)
+  if (key === undefined) {
+    key = importJWK(members, 'EdDSA') as Promise<CryptoKey>
+    imported.set(members.x, key)
+    key.catch(() => imported.delete(members.x))
+    if (imported.size > IMPORTED_KEYS) imported.delete(imported.keys().next().value as string)
+  }
+  return key
 }
 
 /** Imports a {@link SigningKey}'s private half for signing. */

@@ -159,8 +159,7 @@ async function requireSignature(
   words: Wording,
 ): Promise<string> {
   const who = role === 'root' ? 'root' : 'publisher'
-  const thumbprint = await jwkThumbprint(jwk)
-  const key = await importPublicKey(jwk, `${who} key`)
+  const [thumbprint, key] = await Promise.all([jwkThumbprint(jwk), importPublicKey(jwk, `${who} key`)])
   const matching = jws.signatures.filter((_, i) => headers[i]?.kid === thumbprint && headers[i]?.role === role)
   if (matching.length === 0) {
     throw new BundleSignatureError(

@@ -150,7 +150,9 @@ export async function runDistributed(task: ComputeTask & { distribute: TaskDistr
     const pump = (): void => {
       if (settled) return
       while (queue.length > 0) {
-        const free = executors.filter((e) => !e.out && e.busy < e.slots)
+        // This node's workers get one chunk more than they run at once: it waits in the worker's
+        // queue, so a worker never idles while its last result travels back and the next is posted.
+        const free = executors.filter((e) => !e.out && e.busy < e.slots + (e.local ? 1 : 0))
         if (free.length === 0) break
         // The executor with the most free capacity; this node last among equals, so peers get work.
         free.sort((a, b) => (b.slots - b.busy) - (a.slots - a.busy) || Number(a.local) - Number(b.local))
