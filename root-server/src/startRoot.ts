@@ -10,6 +10,8 @@ import { loadOrCreateLibp2pKey } from './dataDir/libp2pKey.js'
 import { loadOrCreateSigningKey } from './dataDir/rootSigningKey.js'
 import { loadOrCreateCertificate } from './dataDir/tlsCertificate.js'
 import { rootRequestHandler } from './http/rootRequestHandler.js'
+import { worldStateRoutes } from './http/worldStateRoutes.js'
+import type { WorldStatePageLimits } from './http/worldStateRoutes.js'
 import { registryConfigFromEnv, worldRegistry } from './registry/index.js'
 import type { WorldRegistryInit } from './registry/index.js'
 import { freePort } from './p2p/freePort.js'
@@ -51,6 +53,8 @@ export interface RootServerInit {
   registry?: Pick<WorldRegistryInit, 'publishers' | 'limits' | 'onPublished'>
   /** When a world's state log is compacted into a snapshot. @default from PEERCOMPUTE_STATE_COMPACT_RECORDS, else 5000 records or 8 MiB */
   stateCompaction?: CompactionPolicy
+  /** Page sizes of `GET /api/worlds/:id/state[/history]`. @default DEFAULT_STATE_PAGE_LIMITS (1000 versions; 500 entities and chat lines) */
+  statePages?: Partial<WorldStatePageLimits>
 }
 
 /** A running root node. */
@@ -134,6 +138,7 @@ export async function startRoot(init: RootServerInit = {}): Promise<RootServer> 
       clientDir,
       log: init.log,
       onError,
+      worldState: worldStateRoutes({ dataDir, isPublished: (id) => store.latest(id) !== undefined, ...(init.statePages === undefined ? {} : { pageLimits: init.statePages }) }),
       registry: worldRegistry({
         dataDir, store, rootKey: signingKey, onError, ...registryConfigFromEnv(process.env), ...init.registry,
         // Connected nodes learn of a new world at once, instead of at their next poll of /api/worlds.

@@ -6,6 +6,7 @@ import type { WellKnown } from '../wellKnown.js'
 import { serveClientFile } from './clientFiles.js'
 import { IMMUTABLE, sendFile, sendJson, sendText } from './responses.js'
 import { applySecurityHeaders } from './securityHeaders.js'
+import type { WorldStateRoutes } from './worldStateRoutes.js'
 
 /** Body of `GET /healthz`. */
 export interface Health {
@@ -28,6 +29,8 @@ export interface RootRequestHandlerInit {
   onError(err: unknown): void
   /** The world registry (`/api/worlds`, `/api/worlds/:id`), asked first; see src/registry. */
   registry?: { handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> }
+  /** Stored world state (`/api/worlds/:id/state`, `/api/worlds/:id/state/history`); see worldStateRoutes.ts. */
+  worldState?: WorldStateRoutes
 }
 
 const MANIFEST_ROUTE = /^\/api\/worlds\/([^/]+)\/manifest$/
@@ -62,6 +65,7 @@ async function route(init: RootRequestHandlerInit, req: IncomingMessage, res: Se
   const rawPath = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/'
   if (rawPath === '/.well-known/peercompute.json') return sendJson(req, res, 200, init.wellKnown())
   if (rawPath === '/healthz') return sendJson(req, res, 200, init.health(), 'no-store')
+  if (init.worldState?.handle(req, res) === true) return
   const manifest = MANIFEST_ROUTE.exec(rawPath)
   if (manifest !== null) {
     const stored = init.store.latest(manifest[1] ?? '')
