@@ -217,7 +217,11 @@ test.describe('sub-worlds', () => {
     const closed = Date.now()
     await a.close()
     await expect.poll(async () => (await placeOf(b)).hosting?.world ?? null, { timeout: 15_000 }).toBe('goal')
-    console.log(`B took over hosting goal ${((Date.now() - closed) / 1000).toFixed(1)} s after A closed its page`)
+    const tookOver = Date.now() - closed
+    // The migration is recorded once hosting has started (a moment after the status shows it).
+    const migrated = (): Promise<number | null> => b.evaluate(() => (window as unknown as { peercompute: { getStatus(): { migrations: { ms: number }[] } } }).peercompute.getStatus().migrations.at(-1)?.ms ?? null)
+    await expect.poll(migrated).not.toBeNull()
+    console.log(`B took over hosting goal ${(tookOver / 1000).toFixed(1)} s after A closed its page (${Math.round((await migrated()) ?? Number.NaN)} ms of it from noticing A gone to hosting)`)
     expect(await chainOf(b)).toEqual(['overworld', 'goal'])
     await expect(b.getByTestId('hud')).toContainText(/goal/i)
   })

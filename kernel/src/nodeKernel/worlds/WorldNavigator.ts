@@ -20,7 +20,17 @@ export interface WorldNavigatorInit extends WorldHostingInit {
   canHost?: boolean
   /** How long members wait for the elected new host before returning to the parent world. @default 5_000 */
   migrationTimeoutMs?: number
+  /**
+   * How often a member pings its world's host (pings overlap: each waits 1.5 s for its answer); a host
+   * that misses two in a row is gone (a closed page's WebRTC link reports nothing for several seconds,
+   * and its presence expires only after 5). @default 500
+   */
+  hostPingMs?: number
 }
+
+/** Pings a host may miss in a row before its members take over; each waits this long. */
+const HOST_MISSES = 2
+const HOST_PING_TIMEOUT_MS = 1500
 
 export interface WorldNavigatorComponents {
   state: StateManager
@@ -76,6 +86,9 @@ export class WorldNavigator {
   private current: Current | null = null
   private hosting: WorldHosting | null = null
   private migrating = false
+  private hostWatch: ReturnType<typeof setInterval> | null = null
+  private hostMisses = 0
+  private pinging = 0
   private readonly migrations: WorldPlace['migrations'] = []
 
   constructor(private readonly init: WorldNavigatorInit, private readonly components: WorldNavigatorComponents) {
@@ -104,6 +117,7 @@ export class WorldNavigator {
     this.components.setStateParent(host.peerId)
     await this.enterVerified(world)
     this.current = { world, host: host.peerId, parent: host.peerId }
+    this.watchHost()
   }
 
   /** Hosts a verified world (or world `id`, fetched and verified) on this node and announces it. */
@@ -154,6 +168,8 @@ export class WorldNavigator {
   }
 
   async stop(): Promise<void> {
+    if (this.hostWatch != null) clearInterval(this.hostWatch)
+    this.hostWatch = null
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.events.removeEventListener('player:join', this.onPlayerJoin)
     this.components.events.removeEventListener('player:leave', this.onPlayerLeave)
@@ -239,6 +255,34 @@ export class WorldNavigator {
     } finally {
       this.migrating = false
     }
+  }
+
+  /** Starts pinging the current world's host, once (the interval skips turns with no remote host). */
+  private watchHost(): void {
+    this.hostWatch ??= setInterval(this.pingHost, this.init.hostPingMs ?? 500)
+  }
+
+  private readonly pingHost = (): void => {
+    const host = this.current?.host
+    const libp2p = this.components.libp2p()
+    if (host == null || libp2p == null || host === libp2p.peerId.toString() || host === this.components.rootPeer || this.migrating) {
+      this.hostMisses = 0
+      return
+    }
+    const target = libp2p.getConnections().find((c) => c.remotePeer.toString() === host)?.remotePeer
+    // No link to the host at all: the disconnect handler has migrated, or will. At most three pings wait at once.
+    if (target == null || this.pinging >= 3) return
+    this.pinging++
+    libp2p.services.ping.ping(target, { signal: AbortSignal.timeout(HOST_PING_TIMEOUT_MS) }).then(() => {
+      this.hostMisses = 0
+    }, () => {
+      if (this.current?.host !== host) return
+      this.hostMisses++
+      if (this.hostMisses >= HOST_MISSES) {
+        this.hostMisses = 0
+        void this.migrate(host)
+      }
+    }).finally(() => { this.pinging-- })
   }
 
   private readonly onPeerDisconnect = (event: CustomEvent<{ peerId: string }>): void => {
