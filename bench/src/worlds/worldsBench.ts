@@ -10,6 +10,7 @@ import { startRoot } from '@peercompute/root-server'
 import type { RootServer } from '@peercompute/root-server'
 import { buildManifest, encodeBundleFile, generateSigningKey, signBundle } from '@peercompute/signing'
 import { row, summarize } from '../stats.js'
+import { runBrowserJoinBench } from './browserJoinBench.js'
 
 const RUNS = 5
 const MIGRATIONS = 3
@@ -17,9 +18,10 @@ const MOON = fileURLToPath(new URL('../../../content/worlds/moon/', import.meta.
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * Issue 6's figures, headless: time from `joinWorld` to the first physics frame inside a sub-world
- * (the moon, hosted by another node) beside the same for the overworld, and host-migration time
- * (host stops → a member hosts and the other is re-attached).
+ * Issue 6's figures: headless, time from `joinWorld` to the first physics frame inside a sub-world
+ * (the moon, hosted by another node) beside the same for the overworld; in Chromium, click Join to
+ * the first frame drawn in the moon beside opening the page to the overworld's first frame; and
+ * host-migration time (host stops → a member hosts and the other is re-attached).
  */
 export async function runWorldsBench(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'peercompute-worlds-bench-'))
@@ -48,6 +50,7 @@ export async function runWorldsBench(): Promise<void> {
     console.log(`joins: ${RUNS} each, headless Node player with Havok; sub-world hosted by another node`)
     console.log(row('join sub-world -> first frame p50', m.p50, o.p50, 'ms'))
     console.log(row('join sub-world -> first frame mean', m.mean, o.mean, 'ms'))
+    await runBrowserJoinBench(root.url, host)
 
     // The migration runs get the world to themselves: its first host and player leave.
     await Promise.all([host.stop(), player.stop()])
