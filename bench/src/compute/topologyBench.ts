@@ -27,7 +27,7 @@ export async function runTopologyBench(): Promise<void> {
     results.push({ topology, uplinkBytes: report.uplinkBytes, delivered: `${report.delivered}/${report.expected}`, p50: report.p50Ms, p99: report.p99Ms, formMs })
     if (topology === 'emergent') {
       const clusters = new Set(sim.nodes.map((n) => n.topology.status().cluster?.id))
-      console.log(`emergent: ${clusters.size} clusters for ${GROUPS} groups`)
+      console.log(`emergent: ${clusters.size} clusters for ${GROUPS} groups; ${emergentState(sim).summary}`)
     }
     await sim.stop()
   }
@@ -44,13 +44,36 @@ async function formed(sim: TopologySimulator, topology: Topology): Promise<void>
   const done = (): boolean => {
     if (topology === 'hierarchy') return sim.root.topology.status().links.filter((l) => l.role === 'child').length === sim.nodes.length
     if (topology === 'distributed') return sim.nodes.every((n) => n.topology.status().links.filter((l) => l.role === 'mesh').length >= 32)
-    const byGroup = new Map<string, string[]>()
-    for (const n of sim.nodes) byGroup.set(n.group ?? '', [...(byGroup.get(n.group ?? '') ?? []), n.id])
-    return sim.nodes.every((n) => {
-      const s = n.topology.status()
-      return s.cluster?.members.length === byGroup.get(n.group ?? '')?.length && s.gateway != null
-    })
+    return emergentState(sim).formed
   }
   while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500))
-  if (!done()) console.log(`${topology}: not fully formed after 240 s; measuring anyway`)
+  if (!done()) {
+    const state = topology === 'emergent' ? ` (${emergentState(sim).summary})` : ''
+    console.log(`${topology}: not fully formed after 240 s${state}; measuring anyway`)
+  }
+}
+
+/**
+ * 'emergent' is formed when every group is one cluster whose members all name the same gateway from
+ * the group, and the root relays to that gateway (it registered as its cluster's relay).
+ */
+function emergentState(sim: TopologySimulator): { formed: boolean; summary: string } {
+  const byGroup = new Map<string, typeof sim.nodes>()
+  for (const n of sim.nodes) byGroup.set(n.group ?? '', [...(byGroup.get(n.group ?? '') ?? []), n])
+  const relayed = new Set(sim.root.topology.status().links.filter((l) => l.relay).map((l) => l.peerId))
+  let full = 0
+  let agreed = 0
+  let registered = 0
+  for (const members of byGroup.values()) {
+    const statuses = members.map((m) => m.topology.status())
+    if (statuses.every((s) => s.cluster?.members.length === members.length)) full++
+    const gateways = new Set(statuses.map((s) => s.gateway))
+    const gateway = [...gateways][0]
+    if (gateways.size === 1 && gateway != null && members.some((m) => m.id === gateway)) {
+      agreed++
+      if (relayed.has(gateway)) registered++
+    }
+  }
+  const groups = byGroup.size
+  return { formed: full === groups && agreed === groups && registered === groups, summary: `${full}/${groups} groups one cluster, ${agreed} agree on a gateway, the root relays to ${registered}` }
 }
