@@ -65,12 +65,19 @@ describe('world state over real libp2p: a root and 20 nodes on loopback', () => 
   it('concurrent random edits on 20 nodes converge to identical documents', async () => {
     await Promise.all(peers.map((p, i) => randomEdits(p, i + 1)))
     const all = [root, ...peers]
+    // Identical documents: the same state and the same version (an edit that changes nothing visible,
+    // a move to where the entity already is, can still be on its way when the states first match).
+    const versionOf = (n: PeerComputeNode): string => JSON.stringify(n.kernel.state.world()!.version())
     await waitFor('every document to match the root', () => {
       const expected = snapshotOf(root)
-      return all.every((n) => snapshotOf(n) === expected)
-    }, 20_000)
-    const versions = all.map((n) => n.kernel.state.world()!.version())
-    expect(new Set(versions).size).toBe(1)
+      const version = versionOf(root)
+      return all.every((n) => snapshotOf(n) === expected && versionOf(n) === version)
+    }, 20_000).catch((err: unknown) => {
+      const versions = new Map<string, number>()
+      for (const n of all) versions.set(versionOf(n), (versions.get(versionOf(n)) ?? 0) + 1)
+      throw new Error(`${(err as Error).message}: ${all.filter((n) => snapshotOf(n) !== snapshotOf(root)).length} states differ from the root's; versions ${JSON.stringify([...versions.values()])}`)
+    })
+    expect(new Set(all.map(versionOf)).size).toBe(1)
     expect(root.kernel.state.world()!.entities().length).toBeGreaterThan(10)
     // Updates built on ones published before the root heard of the publisher's subscription wait
     // ('pending') until the publisher's sync pushes the gap; nothing is refused as bad input.
