@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,6 +41,22 @@ async function publish(root: RootServer, ...ids: string[]): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Makes a world project with `peercompute init` below `dir`, gives it `parent` and `rules`, then
+ * builds and signs it with `peercompute build` and `sign`; returns the signed bundle file's path.
+ */
+async function signedBundleFile(dir: string, id: string, parent: string, rules: object): Promise<string> {
+  const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { cwd: dir, timeout: 30_000 })
+  await cli('keygen', '--out', `${id}.jwk`)
+  await cli('init', id)
+  const info = JSON.parse(await readFile(join(dir, id, 'bundle.json'), 'utf8')) as Record<string, unknown>
+  await writeFile(join(dir, id, 'bundle.json'), JSON.stringify({ ...info, parent }))
+  await writeFile(join(dir, id, 'rules.json'), JSON.stringify(rules))
+  await cli('build', id, '--out', `${id}.pcb`)
+  await cli('sign', `${id}.pcb`, '--key', `${id}.jwk`)
+  return join(dir, id + '.pcb')
 }
 
 /** Starts `peercompute host <id>` headless and resolves once it announced itself. */
@@ -235,6 +251,34 @@ test.describe('sub-worlds', () => {
       await expect(page.getByTestId('hud')).toContainText(/goal/i)
       await expect.poll(async () => (await statusOf(page)).players.map((p) => p.name), { timeout: 15_000 }).toContain(seen)
       await expect.poll(async () => (await statusOf(page)).players.map((p) => p.name), { timeout: 15_000 }).not.toContain('Ada')
+    }
+  })
+
+  test('a player hosts a world from a signed bundle file; a file that overrides a rule its parent locks is refused, naming the rule', async ({ player, root }) => {
+    test.setTimeout(120_000)
+    await publish(root, 'moon')
+    const dir = await mkdtemp(join(tmpdir(), 'peercompute-e2e-file-'))
+    try {
+      const heavy = await signedBundleFile(dir, 'heavy-moon', 'moon', { physics: { gravity: -20 } })
+      const crater = await signedBundleFile(dir, 'crater', 'moon', { movement: { walkSpeed: 3 } })
+      const page = await player('Flo')
+      await page.keyboard.press('KeyL')
+      const pick = page.getByTestId('host-file')
+      await expect(pick).toBeEnabled()
+
+      // The moon locks physics.gravity for its descendants: the file is refused before anything of it runs.
+      await pick.setInputFiles(heavy)
+      await expect(page.getByTestId('toast')).toContainText('Could not host “heavy-moon.pcb”: RuleViolationError')
+      await expect(page.getByTestId('toast')).toContainText('physics.gravity')
+      expect((await placeOf(page)).chain).toEqual(['overworld'])
+      await page.evaluate(() => document.querySelectorAll('#toasts .toast').forEach((toast) => toast.remove()))
+
+      // A file within the moon's rules: this node hosts it, below the moon, with the moon's gravity.
+      await pick.setInputFiles(crater)
+      await expect.poll(() => chainOf(page), { timeout: 30_000 }).toEqual(['overworld', 'moon', 'crater'])
+      await expect.poll(async () => (await placeOf(page)).hosting?.world ?? null).toBe('crater')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })

@@ -7,6 +7,8 @@ export const JOIN_UNAVAILABLE_HINT = 'Nobody hosts this world now: host it yours
 export interface WorldActions {
   join(id: string): void
   host(id: string): void
+  /** Hosts the world in a signed bundle file (`.pcb`) the player picked. */
+  hostFile(file: File): void
 }
 
 /** Keys that open and close the panel (outside text fields). */
@@ -23,6 +25,7 @@ export class WorldListPanel {
   private readonly panel = document.createElement('aside')
   private readonly list = document.createElement('ul')
   private readonly note = document.createElement('p')
+  private readonly fileInput = document.createElement('input')
   private worlds: readonly ListedWorld[] = []
   private actions: WorldActions | null = null
   private busy = false
@@ -54,7 +57,22 @@ export class WorldListPanel {
     title.textContent = 'Published worlds'
     this.note.className = 'note'
     this.note.textContent = 'Loading…'
-    this.panel.append(title, this.note, this.list)
+    // Host a world from a signed bundle file (`peercompute build` + `sign`), published or not.
+    const fromFile = document.createElement('label')
+    fromFile.className = 'host-file'
+    fromFile.textContent = 'Host a bundle file… '
+    fromFile.title = 'Run a signed world bundle (.pcb) on your node; it is verified first, rules included'
+    this.fileInput.type = 'file'
+    this.fileInput.accept = '.pcb,application/vnd.peercompute.bundle'
+    this.fileInput.dataset.testid = 'host-file'
+    this.fileInput.disabled = true
+    this.fileInput.addEventListener('change', () => {
+      const file = this.fileInput.files?.[0]
+      this.fileInput.value = ''
+      if (file !== undefined) this.actions?.hostFile(file)
+    })
+    fromFile.append(this.fileInput)
+    this.panel.append(title, this.note, this.list, fromFile)
     parent.append(this.button, this.panel)
     window.addEventListener('keydown', this.onKey)
   }
@@ -112,6 +130,7 @@ export class WorldListPanel {
   }
 
   private render(): void {
+    this.fileInput.disabled = this.busy || this.actions === null
     this.list.replaceChildren(...this.worlds.map((world) => this.renderWorld(world)))
   }
 

@@ -1,11 +1,14 @@
 import type { LoadedWorld, PeerComputeNode, WorldSource } from '@peercompute/kernel'
-import { fetchVerifiedWorld } from '@peercompute/kernel'
+import { fetchVerifiedWorld, verifyWorldBundle } from '@peercompute/kernel'
+import { DEFAULT_BUNDLE_LIMITS } from '@peercompute/signing'
 import { generateHeightfield } from '@peercompute/world-sdk'
 import type { Toasts } from '../hud/toast.js'
 import type { KernelView } from '../node/kernelView.js'
 import type { PlaySession } from '../session/playSession.js'
 import type { WorldBrowser } from './worldBrowser.js'
 
+/** Largest bundle file a player may pick to host: the signing package's bundle limit, checked before reading it. */
+const MAX_BUNDLE_FILE_BYTES = DEFAULT_BUNDLE_LIMITS.maxBundleBytes
 /** How often the page checks that it draws the world the node is in (a host migration may move it). */
 const FOLLOW_INTERVAL_MS = 1_000
 
@@ -53,7 +56,7 @@ export class WorldTravel {
     this.leaveButton.hidden = true
     this.leaveButton.addEventListener('click', () => void this.leave())
     init.parent.append(this.leaveButton)
-    init.browser.setActions({ join: (id) => void this.join(id), host: (id) => void this.host(id) })
+    init.browser.setActions({ join: (id) => void this.join(id), host: (id) => void this.host(id), hostFile: (file) => void this.hostFile(file) })
     this.timer = setInterval(() => void this.follow(), FOLLOW_INTERVAL_MS)
     this.session.onPortal((id) => void this.join(id))
     this.showPlace()
@@ -68,6 +71,17 @@ export class WorldTravel {
   host(id: string): Promise<void> {
     return this.move(`host “${id}”`, async () => {
       await this.init.node.kernel.hostWorld(id)
+    })
+  }
+
+  /** Hosts the world in a signed bundle file the player picked: verified (signature, files, rules against its parents) before anything runs. */
+  hostFile(file: File): Promise<void> {
+    return this.move(`host “${file.name}”`, async () => {
+      if (file.size > MAX_BUNDLE_FILE_BYTES) {
+        throw new Error(`The file is ${(file.size / 1048576).toFixed(1)} MiB; a bundle may be ${MAX_BUNDLE_FILE_BYTES / 1048576} MiB at most. Pick a bundle made by \`peercompute build\`.`)
+      }
+      const verified = await verifyWorldBundle(this.init.source, new Uint8Array(await file.arrayBuffer()))
+      await this.init.node.kernel.hostWorld(verified)
     })
   }
 
