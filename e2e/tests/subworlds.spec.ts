@@ -47,13 +47,14 @@ async function publish(root: RootServer, ...ids: string[]): Promise<void> {
  * Makes a world project with `peercompute init` below `dir`, gives it `parent` and `rules`, then
  * builds and signs it with `peercompute build` and `sign`; returns the signed bundle file's path.
  */
-async function signedBundleFile(dir: string, id: string, parent: string, rules: object): Promise<string> {
+async function signedBundleFile(dir: string, id: string, parent: string, rules: object, script?: string): Promise<string> {
   const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { cwd: dir, timeout: 30_000 })
   await cli('keygen', '--out', `${id}.jwk`)
   await cli('init', id)
   const info = JSON.parse(await readFile(join(dir, id, 'bundle.json'), 'utf8')) as Record<string, unknown>
   await writeFile(join(dir, id, 'bundle.json'), JSON.stringify({ ...info, parent }))
   await writeFile(join(dir, id, 'rules.json'), JSON.stringify(rules))
+  if (script !== undefined) await writeFile(join(dir, id, 'main.js'), script)
   await cli('build', id, '--out', `${id}.pcb`)
   await cli('sign', `${id}.pcb`, '--key', `${id}.jwk`)
   return join(dir, id + '.pcb')
@@ -254,7 +255,7 @@ test.describe('sub-worlds', () => {
     }
   })
 
-  test('a player hosts a world from a signed bundle file; a file that overrides a rule its parent locks is refused, naming the rule', async ({ player, root }) => {
+  test('a player hosts worlds from signed bundle files: one overriding a rule its parent locks is refused naming the rule; a runaway script is stopped while the world goes on', async ({ player, root }) => {
     test.setTimeout(120_000)
     await publish(root, 'moon')
     const dir = await mkdtemp(join(tmpdir(), 'peercompute-e2e-file-'))
@@ -277,6 +278,21 @@ test.describe('sub-worlds', () => {
       await pick.setInputFiles(crater)
       await expect.poll(() => chainOf(page), { timeout: 30_000 }).toEqual(['overworld', 'moon', 'crater'])
       await expect.poll(async () => (await placeOf(page)).hosting?.world ?? null).toBe('crater')
+
+      // A script that never returns from its tick: the host stops it and the world goes on.
+      const runaway = `import { defineWorld } from '@peercompute/world-sdk'
+export default defineWorld({
+  setup (world) { world.entities.spawn({ id: 'marker', kind: 'box', position: [1, 1, 1] }) },
+  tick () { for (;;) {} },
+})
+`
+      const spin = await signedBundleFile(dir, 'spin', 'overworld', {}, runaway)
+      await pick.setInputFiles(spin)
+      await expect.poll(() => chainOf(page), { timeout: 30_000 }).toEqual(['overworld', 'spin'])
+      const script = (): Promise<{ reason: string } | null> => page.evaluate(() => (window as unknown as { peercompute: { getStatus(): { hosting: { script: { error: { reason: string } | null } | null } | null } } }).peercompute.getStatus().hosting?.script?.error ?? null)
+      await expect.poll(script, { timeout: 20_000 }).toMatchObject({ reason: 'cpu' })
+      await expect(page.locator('body')).toHaveAttribute('data-state', 'running')
+      await expect(page.getByTestId('hud')).toContainText('Spin')
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

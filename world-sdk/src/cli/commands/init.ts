@@ -23,10 +23,18 @@ const WORLD = {
   fog: { color: '#dfe9f3', density: 0.004 },
 }
 
-const MAIN_JS = `// The world's script. Scripts run in a sandbox (QuickJS in a worker) that sees only the
-// world-sdk API: no DOM, no network, no storage. The script API arrives with issue 6; until then
-// this file is bundled and signed but not run.
-export function onTick(world, dt) {}
+const MAIN_JS = `// The world's script, run by its host in a sandbox (QuickJS in a worker) that sees only the
+// world-sdk API: no DOM, no network, no storage, no timers; a CPU budget per tick (rules.limits).
+import { defineWorld } from '@peercompute/world-sdk'
+
+export default defineWorld({
+  setup (world) {
+    world.entities.spawn({ id: 'welcome', kind: 'sign', position: [0, 2, 4], data: { text: 'Welcome to ' + world.id } })
+  },
+  playerJoin (world, player) {
+    world.log(player.name + ' joined')
+  },
+})
 `
 
 const README = (id: string) => `# ${title(id)}
@@ -36,7 +44,7 @@ A PeerCompute sub-world.
 - bundle.json  id, name, version (raise it for every publish) and parent world
 - world.json   terrain, spawn point and props; spawn and prop heights are metres above the ground
 - rules.json   the basis rules this world changes (within what its parent allows)
-- main.js      the world's script (not run yet)
+- main.js      the world's script: defineWorld({ setup, tick, playerJoin, playerLeave, onEvent }), run by the host
 
     peercompute keygen --out ~/.peercompute/${id}.jwk     # once; keep it out of this folder
     peercompute build . --out ${id}.pcb
