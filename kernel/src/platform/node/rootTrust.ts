@@ -24,6 +24,10 @@ export function trustRootCertificate(trust: RootTrust): void {
     value: class TrustingWebSocket extends WsWebSocket {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols, options)
+        // As in a browser, an error nobody listens for is dropped: libp2p's transport listens while
+        // it cares, and a connect error that lands after it gave up (a root that just went down)
+        // must not become an uncaught exception that ends the process.
+        this.on('error', () => undefined)
       }
     }
   })
