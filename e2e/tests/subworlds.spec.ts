@@ -43,6 +43,15 @@ async function publish(root: RootServer, ...ids: string[]): Promise<void> {
   }
 }
 
+/** Publishes content/worlds/<id> unless an earlier test of this worker's root already did (another key owns it then). */
+async function publishOnce(root: RootServer, id: string): Promise<void> {
+  try {
+    await publish(root, id)
+  } catch (err) {
+    if (!String((err as Error).message).includes('belongs to another publisher key')) throw err
+  }
+}
+
 /**
  * Makes a world project with `peercompute init` below `dir`, gives it `parent` and `rules`, then
  * builds and signs it with `peercompute build` and `sign`; returns the signed bundle file's path.
@@ -257,7 +266,7 @@ test.describe('sub-worlds', () => {
 
   test('a player hosts worlds from signed bundle files: one overriding a rule its parent locks is refused naming the rule; a runaway script is stopped while the world goes on', async ({ player, root }) => {
     test.setTimeout(120_000)
-    await publish(root, 'moon')
+    await publishOnce(root, 'moon')
     const dir = await mkdtemp(join(tmpdir(), 'peercompute-e2e-file-'))
     try {
       const heavy = await signedBundleFile(dir, 'heavy-moon', 'moon', { physics: { gravity: -20 } })

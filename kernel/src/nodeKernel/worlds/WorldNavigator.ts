@@ -200,13 +200,18 @@ export class WorldNavigator {
   private async dialFirst(hosts: WorldHostRecord[]): Promise<WorldHostRecord> {
     const node = this.requireNode()
     const errors: string[] = []
-    for (const host of hosts) {
-      for (const addr of host.multiaddrs) {
-        try {
-          await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(5000) })
-          return host
-        } catch (err) {
-          errors.push(`${addr}: ${err instanceof Error ? err.message : String(err)}`)
+    // A second pass with more time: a WebRTC link signalled through the root's relay to a busy
+    // browser host can take longer than 5 s to open.
+    for (const timeoutMs of [5000, 12_000]) {
+      errors.length = 0
+      for (const host of hosts) {
+        for (const addr of host.multiaddrs) {
+          try {
+            await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(timeoutMs) })
+            return host
+          } catch (err) {
+            errors.push(`${addr}: ${err instanceof Error ? err.message : String(err)}`)
+          }
         }
       }
     }
