@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { contentBundlesDir } from '@peercompute/content'
 import { buildManifest } from '@peercompute/signing'
+import { startRoot } from '../src/startRoot.js'
+import type { RootServer, RootServerInit } from '../src/startRoot.js'
 
 /** A fresh temp folder; `cleanup()` removes it. */
 export async function tempDir(prefix = 'pc-root-'): Promise<{ path: string; cleanup: () => Promise<void> }> {
@@ -64,5 +66,19 @@ export function fetchRaw(url: string, path: string, init: { method?: string; hea
     )
     req.on('error', reject)
     req.end()
+  })
+}
+
+/**
+ * Starts a root on 127.0.0.1, port 0, in `dir`: a stand-in client build and overworld bundle
+ * written there, data in `<dir>/data`; `options` adds to or overrides those.
+ */
+export async function startTestRoot(dir: string, options: Partial<RootServerInit> = {}): Promise<RootServer> {
+  await writeClientBuild(join(dir, 'client'))
+  await writeOverworldBuild(join(dir, 'content'))
+  return startRoot({
+    port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', dataDir: join(dir, 'data'),
+    clientDir: join(dir, 'client'), contentBundlesDir: join(dir, 'content'),
+    ...options,
   })
 }

@@ -9,9 +9,8 @@ import { generateSigningKey } from '@peercompute/signing'
 import { DEFAULT_BASIS_RULES } from '@peercompute/world-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readWorldState } from '../../src/persistence/worldStateReader.js'
-import { startRoot } from '../../src/startRoot.js'
 import type { RootServer } from '../../src/startRoot.js'
-import { fetchRaw, tempDir, writeClientBuild, writeOverworldBuild } from '../fixtures.js'
+import { fetchRaw, startTestRoot, tempDir } from '../fixtures.js'
 import { call, signedBundle } from '../registry/registryFixtures.js'
 
 const BIN = fileURLToPath(new URL('../../../world-sdk/bin/peercompute.js', import.meta.url))
@@ -69,13 +68,7 @@ describe("a root's stored world state over HTTP", () => {
 
   beforeAll(async () => {
     dir = await tempDir('pc-state-http-')
-    await writeClientBuild(join(dir.path, 'client'))
-    await writeOverworldBuild(join(dir.path, 'content'))
-    root = await startRoot({
-      port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', dataDir: join(dir.path, 'data'),
-      clientDir: join(dir.path, 'client'), contentBundlesDir: join(dir.path, 'content'),
-      statePages: PAGES, onError: (err) => errors.push(err),
-    })
+    root = await startTestRoot(dir.path, { statePages: PAGES, onError: (err) => errors.push(err) })
     // State written as players write it: a 'propagate' peer whose writes the root acknowledges after fsync.
     writer = await createNode({
       platform: nodePlatform({ trustRoot: { insecure: true } }), name: 'writer', bootstrap: root.p2pMultiaddrs, storageMode: 'propagate',

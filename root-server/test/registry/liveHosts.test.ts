@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process'
 import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LiveHosts } from '../../src/registry/liveHosts.js'
-import { startRoot } from '../../src/startRoot.js'
 import type { RootServer } from '../../src/startRoot.js'
-import { tempDir, writeClientBuild, writeOverworldBuild } from '../fixtures.js'
+import { startTestRoot, tempDir } from '../fixtures.js'
 
 const BIN = fileURLToPath(new URL('../../../world-sdk/bin/peercompute.js', import.meta.url))
 const MOON = fileURLToPath(new URL('../../../content/worlds/moon', import.meta.url))
@@ -50,12 +48,7 @@ describe('live hosts on a real root, and `peercompute host`', () => {
 
   beforeAll(async () => {
     dir = await tempDir('pc-hosts-')
-    await writeClientBuild(join(dir.path, 'client'))
-    await writeOverworldBuild(join(dir.path, 'content'))
-    root = await startRoot({
-      port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', dataDir: join(dir.path, 'data'),
-      clientDir: join(dir.path, 'client'), contentBundlesDir: join(dir.path, 'content'),
-    })
+    root = await startTestRoot(dir.path)
     const cli = (args: string[]) => run(process.execPath, [BIN, ...args], { cwd: dir.path, timeout: 30_000 })
     await cli(['keygen', '--out', 'me.jwk'])
     await cli(['build', MOON, '--out', 'moon.pcb'])
