@@ -1,7 +1,7 @@
 import { MANIFEST_SCHEMA } from './manifestSchema.js'
 import type { BundleManifest } from './manifestSchema.js'
 import { parseManifest } from './parseManifest.js'
-import { sha256Hex } from './sha256Hex.js'
+import { sha256 } from './sha256.js'
 
 /** What {@link buildManifest} needs: the bundle's identity and every file's bytes. */
 export interface BuildManifestInit {
@@ -30,9 +30,8 @@ export const DEFAULT_MANIFEST_TTL_SECONDS = 30 * 24 * 60 * 60
 export async function buildManifest(init: BuildManifestInit): Promise<BundleManifest> {
   const now = init.now ?? new Date()
   const ttl = init.ttlSeconds ?? DEFAULT_MANIFEST_TTL_SECONDS
-  const files = await Promise.all(
-    init.files.map(async (f) => ({ path: f.path, size: f.bytes.byteLength, sha256: await sha256Hex(f.bytes) })),
-  )
+  const hashes = await sha256.hex(init.files.map((f) => f.bytes))
+  const files = init.files.map((f, i) => ({ path: f.path, size: f.bytes.byteLength, sha256: hashes[i] as string }))
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   if (!Number.isFinite(ttl) || ttl <= 0) {
     throw new RangeError(`ttlSeconds must be a positive number of seconds, got ${ttl}`)

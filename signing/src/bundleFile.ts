@@ -24,6 +24,7 @@ export const BUNDLE_FILE_FORMAT = 'peercompute/pcb@1'
 export const BUNDLE_FILE_MAGIC = new Uint8Array([0x50, 0x43, 0x42, 0x31]) // "PCB1"
 
 const PREFIX_BYTES = 8
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 const MAX_HEADER_BYTES = 2 * 1024 * 1024
 
 /** Size limits of a bundle file. */
@@ -131,7 +132,7 @@ export function decodeBundleFile(
   }
   let json: unknown
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes))
+    const text = strictUtf8.decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes))
     json = JSON.parse(text)
   } catch {
     throw new BundleFormatError(`The bundle file's header is not valid JSON. ${advice}`)

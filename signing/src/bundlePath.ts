@@ -1,4 +1,10 @@
 /**
+ * The first segment that is empty, `.` or `..`: found by one scan of the path rather than by
+ * splitting it into an array (this runs twice for every file of every bundle verified).
+ */
+const BAD_SEGMENT = /(?:^|\/)(\.{0,2})(?:\/|$)/
+
+/**
  * Why a bundle path is unsafe, or `null` when it is safe. A safe path is relative, uses `/`
  * between non-empty segments, has no `.` or `..` segment, no backslash, no control characters,
  * and at most 256 characters.
@@ -10,9 +16,7 @@ export function bundlePathProblem(path: string): string | null {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(path)) return 'contains a control character'
   if (path.startsWith('/') || /^[a-zA-Z]:/.test(path)) return 'is absolute'
-  for (const segment of path.split('/')) {
-    if (segment === '..') return 'climbs out of the bundle with ".."'
-    if (segment === '.' || segment === '') return 'has an empty or "." segment'
-  }
-  return null
+  const bad = BAD_SEGMENT.exec(path)
+  if (bad === null) return null
+  return bad[1] === '..' ? 'climbs out of the bundle with ".."' : 'has an empty or "." segment'
 }

@@ -39,6 +39,8 @@ export {
 } from './manifestSchema.js'
 export type { BundleFile, BundleManifest, SignatureRole, SignedManifest } from './manifestSchema.js'
 export { parseManifest } from './parseManifest.js'
+export { sha256 } from './sha256.js'
+export type { Sha256 } from './sha256.js'
 export { sha256Hex } from './sha256Hex.js'
 export { signBundle } from './signBundle.js'
 export type { SignBundleOptions } from './signBundle.js'

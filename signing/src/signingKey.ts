@@ -20,8 +20,10 @@ const ed25519PublicSchema = z.object({
 
 const ed25519PrivateSchema = ed25519PublicSchema.extend({ d: z.string().regex(/^[A-Za-z0-9_-]{43}$/) })
 
+type Ed25519PublicMembers = { kty: 'OKP'; crv: 'Ed25519'; x: string }
+
 /** The required members of an Ed25519 public JWK, or a {@link BundleFormatError} naming `what`. */
-function publicMembers(jwk: unknown, what: string): { kty: 'OKP'; crv: 'Ed25519'; x: string } {
+function publicMembers(jwk: unknown, what: string): Ed25519PublicMembers {
   const parsed = ed25519PublicSchema.safeParse(jwk)
   if (!parsed.success) {
     throw new BundleFormatError(
@@ -48,7 +50,19 @@ export async function generateSigningKey(): Promise<SigningKey> {
 
 /** RFC 7638 SHA-256 thumbprint (base64url) of an Ed25519 public JWK. Extra members are ignored. */
 export async function jwkThumbprint(publicJwk: JWK): Promise<string> {
-  const members = publicMembers(publicJwk, 'public key')
+  return thumbprintOf(publicMembers(publicJwk, 'public key'))
+}
+
+/**
+ * The thumbprint and the imported key of an Ed25519 public JWK, from one check of its members
+ * (what a signature check needs); `what` names the key in error messages. Both are cached.
+ */
+export async function verificationKey(publicJwk: unknown, what: string): Promise<[thumbprint: string, key: CryptoKey]> {
+  const members = publicMembers(publicJwk, what)
+  return Promise.all([thumbprintOf(members), importOf(members)])
+}
+
+function thumbprintOf(members: Ed25519PublicMembers): Promise<string> {
   let thumbprint = thumbprints.get(members.x)
   if (thumbprint === undefined) {
     thumbprint = calculateJwkThumbprint(members, 'sha256')
@@ -67,12 +81,11 @@ const imported = new Map<string, Promise<CryptoKey>>()
 const IMPORTED_KEYS = 64
 
 /**
- * Imports an Ed25519 public JWK for verification; `what` names the key in error messages. Keys are
- * kept (the last 64): each import is a round trip to WebCrypto's thread that verifying the next
- * bundle by the same key need not pay again. A CryptoKey is immutable, so sharing it is safe.
+ * Imports an Ed25519 public key for verification. Keys are kept (the last 64): each import is a
+ * round trip to WebCrypto's thread that verifying the next bundle by the same key need not pay
+ * again. A CryptoKey is immutable, so sharing it is safe.
  */
-export async function importPublicKey(publicJwk: unknown, what: string): Promise<CryptoKey> {
-  const members = publicMembers(publicJwk, what)
+function importOf(members: Ed25519PublicMembers): Promise<CryptoKey> {
   let key = imported.get(members.x)
   if (key === undefined) {
     key = importJWK(members, 'EdDSA') as Promise<CryptoKey>

@@ -4,7 +4,7 @@ import { BundleExpiredError, BundleFormatError, BundleSignatureError, BundleSize
 import { signatureHeaderSchema, signedManifestSchema } from './manifestSchema.js'
 import type { BundleManifest, SignatureRole, SignedManifest } from './manifestSchema.js'
 import { parseManifest } from './parseManifest.js'
-import { importPublicKey, jwkThumbprint } from './signingKey.js'
+import { verificationKey } from './signingKey.js'
 
 /** Options of {@link verifyManifest}. */
 export interface VerifyManifestOptions {
@@ -62,12 +62,16 @@ export async function verifyPublisherManifest(
   opts: VerifyPublisherManifestOptions,
 ): Promise<BundleManifest> {
   const advice = opts.advice ?? 'Sign the bundle again with `peercompute sign`.'
-  return verifySigned(signed, [{ key: opts.publisherKey, role: 'publisher' }], opts, {
+  return verifySigned(signed, [{ key: opts.publisherKey, role: 'publisher' }], opts, publisherWording(advice))
+}
+
+function publisherWording(advice: string): Wording {
+  return {
     tail: advice,
     altered: 'the manifest was changed after it was signed, or the signature was made by another key',
     rebuild: advice,
     expired: 'Sign it again (`peercompute sign`) to give it a new expiry.',
-  })
+  }
 }
 
 interface Required {
@@ -89,11 +93,41 @@ async function verifySigned(
   opts: { now?: Date; maxBytes?: number },
   words: Wording,
 ): Promise<BundleManifest> {
-  const jws = parseSignedManifest(signed, opts.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES, words.tail)
+  return verifyJws(parseSignedManifest(signed, opts.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES, words.tail), required, opts, words)
+}
+
+/**
+ * {@link verifyPublisherManifest} for a JWS whose shape `signedManifestSchema` has already checked
+ * (a bundle file's header holds it, parsed by `bundleFileHeaderSchema`): the same checks, without
+ * serializing and parsing it again to learn its size. Not for unchecked input.
+ */
+export async function verifyPublisherJws(jws: SignedManifest, opts: VerifyPublisherManifestOptions): Promise<BundleManifest> {
+  const advice = opts.advice ?? 'Sign the bundle again with `peercompute sign`.'
+  const words = publisherWording(advice)
+  checkSize(signedManifestJsonBytes(jws), opts.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES, words.tail)
+  return verifyJws(jws, [{ key: opts.publisherKey, role: 'publisher' }], opts, words)
+}
+
+async function verifyJws(
+  jws: SignedManifest,
+  required: Required[],
+  opts: { now?: Date },
+  words: Wording,
+): Promise<BundleManifest> {
   const headers = jws.signatures.map((s) => decodeHeader(s.protected, words.tail))
+  // The root's and the publisher's signatures are checked at the same time (in Node, on WebCrypto's
+  // thread pool), and the payload (the very string they sign) is parsed meanwhile; nothing of it is
+  // used, and no parse error is reported, unless every signature holds. When several checks fail,
+  // the error is the first in `required` order, as a check one after the other would give.
+  const checking = Promise.allSettled(required.map((r) => requireSignature(jws, headers, r, words)))
+  const parsed = parsePayload(jws.payload, words)
   const thumbprints = new Map<SignatureRole, string>()
-  for (const r of required) thumbprints.set(r.role, await requireSignature(jws, headers, r, words))
-  const manifest = parseManifest(decodeJson(jws.payload, 'payload', words.tail), { signed: true, advice: words.rebuild })
+  for (const [i, check] of (await checking).entries()) {
+    if (check.status === 'rejected') throw check.reason
+    thumbprints.set((required[i] as Required).role, check.value)
+  }
+  if (parsed instanceof Error) throw parsed
+  const manifest = parsed
   const publisher = thumbprints.get('publisher')
   if (publisher !== undefined && manifest.publisher !== publisher) {
     throw new BundleSignatureError(
@@ -107,13 +141,39 @@ async function verifySigned(
   return manifest
 }
 
-function parseSignedManifest(signed: unknown, maxBytes: number, tail: string): SignedManifest {
-  let value = signed
-  const text = typeof signed === 'string' ? signed : safeStringify(signed, tail)
-  const bytes = new TextEncoder().encode(text).byteLength
+/** The manifest in a JWS payload, or the error that refuses it (thrown once the signatures hold). */
+function parsePayload(payload: string, words: Wording): BundleManifest | Error {
+  try {
+    return parseManifest(decodeJson(payload, 'payload', words.tail), { signed: true, advice: words.rebuild })
+  } catch (err) {
+    return err instanceof Error ? err : new BundleFormatError(`The signed bundle manifest is unreadable. ${words.rebuild}`)
+  }
+}
+
+/**
+ * Bytes of `JSON.stringify(jws)` for a JWS of the checked shape, computed without building the
+ * string: every member is a base64url string, which JSON writes as is between two quotes.
+ */
+export function signedManifestJsonBytes(jws: SignedManifest): number {
+  // {"payload":"…","signatures":[…]}
+  let bytes = '{"payload":"","signatures":[]}'.length + jws.payload.length
+  for (const s of jws.signatures) {
+    // {"protected":"…","signature":"…"}
+    bytes += '{"protected":"","signature":""}'.length + s.protected.length + s.signature.length
+  }
+  return bytes + Math.max(0, jws.signatures.length - 1) // the commas between signatures
+}
+
+function checkSize(bytes: number, maxBytes: number, tail: string): void {
   if (bytes > maxBytes) {
     throw new BundleSizeError(`The signed bundle manifest is ${bytes} bytes, more than the ${maxBytes} allowed. ${tail}`)
   }
+}
+
+function parseSignedManifest(signed: unknown, maxBytes: number, tail: string): SignedManifest {
+  let value = signed
+  const text = typeof signed === 'string' ? signed : safeStringify(signed, tail)
+  checkSize(utf8.encode(text).byteLength, maxBytes, tail)
   if (typeof signed === 'string') {
     try {
       value = JSON.parse(signed)
@@ -138,9 +198,12 @@ function safeStringify(value: unknown, tail: string): string {
   }
 }
 
+const utf8 = new TextEncoder()
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
 function decodeJson(b64: string, what: string, tail: string): unknown {
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(base64url.decode(b64)))
+    return JSON.parse(strictUtf8.decode(base64url.decode(b64)))
   } catch {
     throw new BundleFormatError(`The signed bundle manifest's ${what} is not base64url JSON. ${tail}`)
   }
@@ -159,7 +222,7 @@ async function requireSignature(
   words: Wording,
 ): Promise<string> {
   const who = role === 'root' ? 'root' : 'publisher'
-  const [thumbprint, key] = await Promise.all([jwkThumbprint(jwk), importPublicKey(jwk, `${who} key`)])
+  const [thumbprint, key] = await verificationKey(jwk, `${who} key`)
   const matching = jws.signatures.filter((_, i) => headers[i]?.kid === thumbprint && headers[i]?.role === role)
   if (matching.length === 0) {
     throw new BundleSignatureError(

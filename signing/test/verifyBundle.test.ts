@@ -100,6 +100,27 @@ describe('verifyBundle', () => {
     await expect(verifyBundle(missing, opts)).rejects.toThrow(/missing its signed file main\.js/)
   })
 
+  it('verifies files larger than a hashing slice (1 MiB), and refuses one whose last byte changed', async () => {
+    const big = new Uint8Array(2.5 * 1024 * 1024).map((_, i) => (i * 7919) & 0xff)
+    const files = [...worldFiles(), { path: 'assets/terrain.bin', bytes: big }]
+    const bundle = await signBundle(await unsignedBundle('garden', '1.0.0', files), alice, { now: NOW, ttlSeconds: 3600 })
+    const v = await verifyBundle(bundle, opts)
+    expect(Buffer.from(v.files.get('assets/terrain.bin')!).equals(big)).toBe(true)
+    const changed = Uint8Array.from(big)
+    changed[changed.length - 1] = changed[changed.length - 1]! ^ 1
+    const bad = rewrite(bundle, (_h, f) => f.set('assets/terrain.bin', changed))
+    await expect(verifyBundle(bad, opts)).rejects.toThrow(/assets\/terrain\.bin does not match its signed hash/)
+  })
+
+  it('reports a bad signature before an altered file', async () => {
+    const bad = rewrite(good, (h, files) => {
+      const s = h.signed!.signatures[0]!
+      s.signature = flipChar(s.signature, 5)
+      files.set('main.js', enc('// evil\n'))
+    })
+    await expect(verifyBundle(bad, opts)).rejects.toThrow(BundleSignatureError)
+  })
+
   it('refuses files mixed from two versions', async () => {
     const v2 = decodeBundleFile(await signedBundle(alice, 'garden', '2.0.0')).files
     const mixed = rewrite(good, (_h, files) => files.set('world.json', v2.get('world.json')!))

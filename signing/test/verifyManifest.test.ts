@@ -7,11 +7,13 @@ import {
   BundlePathError,
   BundleSignatureError,
   BundleSizeError,
+  countersign,
   generateSigningKey,
   signManifest,
   verifyManifest,
 } from '../src/index.js'
 import type { SignedManifest, SigningKey } from '../src/index.js'
+import { signedManifestJsonBytes, verifyPublisherJws } from '../src/verifyManifest.js'
 import { NOW, enc, flipChar, overworldManifest } from './fixtures.js'
 
 const root = await generateSigningKey()
@@ -121,7 +123,56 @@ describe('verifyManifest', () => {
     expect(await verifyManifest(text, { ...opts, maxBytes: text.length })).toEqual(manifest)
   })
 
+  it('checks the root and the publisher signature together, naming the root first when both fail', async () => {
+    const publisher = await generateSigningKey()
+    const mallory = await generateSigningKey()
+    const garden = await overworldManifest(publisher, { id: 'garden', parent: 'overworld' })
+    const both = await countersign(await signManifest(garden, publisher, 'publisher'), root, 'root')
+    const withBoth = { ...opts, publisherKey: publisher.publicJwk }
+    expect(await verifyManifest(both, withBoth)).toEqual(garden)
+    const [pub, countersignature] = both.signatures as [SignedManifest['signatures'][0], SignedManifest['signatures'][0]]
+    const badPublisher = { ...both, signatures: [{ ...pub, signature: flipChar(pub.signature, 10) }, countersignature] }
+    await expect(verifyManifest(badPublisher, withBoth)).rejects.toThrow(/publisher signature does not verify/)
+    const badBoth = {
+      ...both,
+      signatures: [pub, countersignature].map((s) => ({ ...s, signature: flipChar(s.signature, 10) })),
+    }
+    await expect(verifyManifest(badBoth, withBoth)).rejects.toThrow(/root signature does not verify/)
+    await expect(verifyManifest(both, { ...withBoth, rootKey: mallory.publicJwk, publisherKey: mallory.publicJwk })).rejects.toThrow(
+      /no root signature/,
+    )
+  })
+
+  it('reports a bad signature before a malformed payload', async () => {
+    const bad = await signRaw({ ...manifest, version: 'one' })
+    const sig = bad.signatures[0]!
+    await expect(verifyManifest(bad, opts)).rejects.toThrow(BundleFormatError)
+    await expect(verifyManifest({ ...bad, signatures: [{ ...sig, signature: flipChar(sig.signature, 10) }] }, opts)).rejects.toThrow(
+      BundleSignatureError,
+    )
+  })
+
   it('refuses a root key that is not an Ed25519 public JWK', async () => {
     await expect(verifyManifest(signed, { ...opts, rootKey: { kty: 'RSA', n: 'x', e: 'AQAB' } })).rejects.toThrow(BundleFormatError)
+  })
+})
+
+describe('verifyPublisherJws', () => {
+  it('measures a checked JWS as JSON.stringify would, without building the string', async () => {
+    const publisher = await generateSigningKey()
+    const one = await signManifest(await overworldManifest(publisher), publisher, 'publisher')
+    const two = await countersign(one, root, 'root')
+    for (const jws of [one, two]) expect(signedManifestJsonBytes(jws)).toBe(JSON.stringify(jws).length)
+  })
+
+  it('verifies a publisher-signed JWS and refuses one over maxBytes', async () => {
+    const publisher = await generateSigningKey()
+    const own = await overworldManifest(publisher)
+    const jws = await signManifest(own, publisher, 'publisher')
+    const size = JSON.stringify(jws).length
+    const base = { publisherKey: publisher.publicJwk, now: NOW }
+    expect(await verifyPublisherJws(jws, { ...base, maxBytes: size })).toEqual(own)
+    await expect(verifyPublisherJws(jws, { ...base, maxBytes: size - 1 })).rejects.toThrow(BundleSizeError)
+    await expect(verifyPublisherJws(jws, { ...base, publisherKey: root.publicJwk })).rejects.toThrow(BundleSignatureError)
   })
 })

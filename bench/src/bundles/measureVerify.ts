@@ -7,16 +7,33 @@ export interface VerifyTiming {
   runs: number
   verifyMs: number
   sha256Ms: number
+  /** The API of the baseline: the one `verifyBundle` hashes files with in this runtime. */
+  sha256Api: string
 }
 
 /**
  * Builds and signs a bundle of each size (pseudo-random files of at most 16 MB), then times
  * `verifyBundle` (decode, publisher signature, every file's SHA-256) beside one plain SHA-256 of the
- * same bundle bytes, alternating which goes first. Self-contained (no outer references) so that the
- * same code runs in Node and, passed as text, in a Chromium page.
+ * same bundle bytes, alternating which goes first. The baseline calls the standard API that
+ * `verifyBundle` hashes with here (`signing.sha256.api`: node:crypto in Node, WebCrypto in a
+ * browser) once on the whole bundle. `runsBySize` says how many timed runs each size gets (small
+ * bundles take more, for a steady median; 15 when a size is not listed). Self-contained (no outer references) so that the same
+ * code runs in Node and, passed as text, in a Chromium page.
  */
-export async function measureVerify(signing: typeof Signing, sizesMB: number[], runs: number): Promise<VerifyTiming[]> {
+export async function measureVerify(
+  signing: typeof Signing,
+  sizesMB: number[],
+  runsBySize: Record<number, number>,
+): Promise<VerifyTiming[]> {
   const MB = 1_000_000
+  const sha256Api = signing.sha256.api
+  type NodeCrypto = { createHash(a: 'sha256'): { update(b: Uint8Array): { digest(): unknown } } }
+  const nodeCrypto =
+    sha256Api === 'node:crypto'
+      ? ((globalThis as unknown as { process: { getBuiltinModule(id: string): unknown } }).process.getBuiltinModule(
+          'node:crypto',
+        ) as NodeCrypto)
+      : undefined
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
   const fill = (n: number, seed: number): Uint8Array => {
     const words = new Uint32Array(Math.ceil(n / 4))
@@ -51,11 +68,15 @@ export async function measureVerify(signing: typeof Signing, sizesMB: number[], 
     }
     const hash = async (): Promise<number> => {
       const t = performance.now()
-      await crypto.subtle.digest('SHA-256', bundle as Uint8Array<ArrayBuffer>)
+      if (nodeCrypto === undefined) await crypto.subtle.digest('SHA-256', bundle as Uint8Array<ArrayBuffer>)
+      else nodeCrypto.createHash('sha256').update(bundle).digest()
       return performance.now() - t
     }
-    await verify()
-    await hash()
+    for (let w = 0; w < 3; w++) {
+      await verify()
+      await hash()
+    }
+    const runs = runsBySize[size] ?? 15
     const v: number[] = []
     const h: number[] = []
     for (let r = 0; r < runs; r++) {
@@ -67,7 +88,7 @@ export async function measureVerify(signing: typeof Signing, sizesMB: number[], 
         v.push(await verify())
       }
     }
-    out.push({ megabytes: size, files: files.length, runs, verifyMs: median(v), sha256Ms: median(h) })
+    out.push({ megabytes: size, files: files.length, runs, verifyMs: median(v), sha256Ms: median(h), sha256Api })
   }
   return out
 }

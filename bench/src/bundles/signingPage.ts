@@ -15,7 +15,13 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>signing bench</title>
 <script type="importmap">{ "imports": { "jose": "/jose/dist/webapi/index.js", "zod": "/zod/index.js" } }</script>
 <p>@peercompute/signing, loaded unbundled from its dist through an import map.</p>`
 
-/** Serves the signing package's dist and its two dependencies on 127.0.0.1 (a secure context). */
+/**
+ * Cross-origin isolation: without it Chromium rounds `performance.now()` to 100 µs, a tenth of the
+ * time a 1 MB bundle takes; isolated, to 5 µs.
+ */
+const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+
+/** Serves the signing package's dist and its two dependencies on 127.0.0.1 (a secure context, cross-origin isolated). */
 export async function serveSigningPage(): Promise<SigningPage> {
   const require = createRequire(import.meta.url)
   const roots: Record<string, string> = {
@@ -26,7 +32,7 @@ export async function serveSigningPage(): Promise<SigningPage> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE)
+      res.writeHead(200, { ...ISOLATED, 'content-type': 'text/html; charset=utf-8' }).end(PAGE)
       return
     }
     const [, prefix = '', ...rest] = path.split('/')
@@ -37,7 +43,10 @@ export async function serveSigningPage(): Promise<SigningPage> {
       return
     }
     readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' }).end(body),
+      (body) =>
+        res
+          .writeHead(200, { ...ISOLATED, 'content-type': file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' })
+          .end(body),
       () => res.writeHead(404).end(),
     )
   })
