@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test as base, expect } from '@playwright/test'
@@ -11,19 +11,38 @@ import type { RootServer } from '@peercompute/root-server'
 export const test = base.extend<{ player: (name: string, query?: string) => Promise<Page> }, { root: RootServer }>({
   root: [async ({}, use) => { await withRoot(use) }, { scope: 'worker' }],
 
-  /** Opens a player's page in a context of its own (as a separate person would) and waits until it runs. */
-  player: async ({ browser, root, bypassCSP }, use) => {
+  /**
+   * Opens a player's page in a context of its own (as a separate person would) and waits until it
+   * runs. Each page's console is kept and attached to a test that fails (`console-<name>.txt`).
+   */
+  player: async ({ browser, root, bypassCSP }, use, testInfo) => {
     const contexts: BrowserContext[] = []
+    const consoles: Array<{ name: string; lines: string[] }> = []
     await use(async (name, query = '') => {
       const context = await newPlayerContext(browser, { bypassCSP })
       contexts.push(context)
       const page = await context.newPage()
-      page.on('pageerror', (err) => console.log(`[${name}] page error: ${err.message}`))
+      const lines: string[] = []
+      consoles.push({ name, lines })
+      // Wall-clock times, so the pages' lines can be read side by side.
+      const stamp = (): string => new Date().toISOString().slice(11, 23)
+      page.on('console', (message) => lines.push(`${stamp()} ${message.type()}: ${message.text()}`))
+      page.on('pageerror', (err) => {
+        lines.push(`${stamp()} page error: ${err.message}`)
+        console.log(`[${name}] page error: ${err.message}`)
+      })
       await page.goto(`${root.url}?name=${encodeURIComponent(name)}${query}`)
       await expect(page.locator('body')).toHaveAttribute('data-state', 'running', { timeout: 60_000 })
       return page
     })
     for (const context of contexts) await context.close()
+    if (testInfo.status !== testInfo.expectedStatus) {
+      for (const { name, lines } of consoles) {
+        const path = testInfo.outputPath(`console-${name}.txt`)
+        await writeFile(path, lines.join('\n'))
+        await testInfo.attach(`console-${name}.txt`, { path, contentType: 'text/plain' })
+      }
+    }
   }
 })
 

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import type { Page } from '@playwright/test'
 import type { RootServer } from '@peercompute/root-server'
+import { effectiveRules } from '@peercompute/world-sdk'
+import type { EffectiveRules } from '@peercompute/world-sdk'
 import { expect, statusOf, test as base, withRoot } from './fixtures.js'
 
 /** These tests publish worlds: a root of their own keeps other files' world lists as they expect. */
@@ -16,10 +18,11 @@ const test = base.extend<object, { root: RootServer }>({
 
 const BIN = fileURLToPath(new URL('../../world-sdk/bin/peercompute.js', import.meta.url))
 const WORLDS = fileURLToPath(new URL('../../content/worlds/', import.meta.url))
+const OVERWORLD = fileURLToPath(new URL('../../content/overworld/', import.meta.url))
 const run = promisify(execFile)
 
 /** The sub-world part of `getStatus()` these tests read. */
-interface Place { chain: string[]; hosting: { world: string } | null; parent: string | null; peerId: string | null }
+interface Place { chain: string[]; hosting: { world: string } | null; parent: string | null; peerId: string | null; effectiveRules: unknown }
 
 function placeOf(page: Page): Promise<Place> {
   return page.evaluate(() => (window as unknown as { peercompute: { getStatus(): Place } }).peercompute.getStatus())
@@ -69,17 +72,21 @@ async function signedBundleFile(dir: string, id: string, parent: string, rules: 
   return join(dir, id + '.pcb')
 }
 
+/** A headless host: its process and the peerId it hosts as. */
+interface Host { child: ChildProcess; peerId: string }
+
 /** Starts `peercompute host <id>` headless and resolves once it announced itself. */
-async function startHost(root: RootServer, id: string): Promise<ChildProcess> {
+async function startHost(root: RootServer, id: string): Promise<Host> {
   const child = spawn(process.execPath, [BIN, 'host', id, '--root', cliRoot(root), '--insecure', '--listen', '/ip4/127.0.0.1/tcp/0/ws'], { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  await new Promise<void>((resolve, reject) => {
+  const peerId = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`The host did not start in 30 s:\n${output}`)), 30_000)
     const onData = (chunk: Buffer): void => {
       output += chunk.toString()
-      if (/^Hosting /m.test(output)) {
+      const hosting = /^Hosting .* as (\S+)$/m.exec(output)
+      if (hosting !== null) {
         clearTimeout(timer)
-        resolve()
+        resolve(hosting[1]!)
       }
     }
     child.stdout?.on('data', onData)
@@ -89,12 +96,13 @@ async function startHost(root: RootServer, id: string): Promise<ChildProcess> {
       reject(new Error(`The host exited (${code}):\n${output}`))
     })
   })
-  return child
+  return { child, peerId }
 }
 
 /** Stops a host process and waits for it to exit. */
-async function stopHost(child: ChildProcess | null): Promise<void> {
-  if (child === null || child.exitCode !== null) return
+async function stopHost(host: Host | null): Promise<void> {
+  const child = host?.child
+  if (child === undefined || child.exitCode !== null) return
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   child.kill('SIGTERM')
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
@@ -107,6 +115,28 @@ async function chainOf(page: Page): Promise<string[]> {
   const failed = await page.locator('#toasts .toast.bad').allTextContents()
   if (failed.length > 0) throw new Error(`The page says: ${failed.join(' / ')}`)
   return (await placeOf(page)).chain
+}
+
+/** Opens the world list, waits until it shows world `id` hosted, joins it and waits until the page is in it. */
+async function joinFromList(page: Page, id: string): Promise<void> {
+  await page.keyboard.press('KeyL')
+  const listed = page.getByTestId('worlds').locator(`li[data-world="${id}"]`)
+  await expect.poll(async () => {
+    // Closing and opening the panel loads the list again.
+    await page.getByTestId('worlds-button').click()
+    await page.getByTestId('worlds-button').click()
+    return (await listed.textContent()) ?? ''
+  }, { timeout: 30_000 }).toContain('1 host')
+  await listed.getByRole('button', { name: 'Join' }).click()
+  await expect.poll(async () => (await chainOf(page)).at(-1), { timeout: 30_000 }).toBe(id)
+}
+
+/** The effective rules of content/worlds/<ids> (a chain below the overworld), folded as world-sdk folds them. */
+async function foldedRules(...ids: string[]): Promise<EffectiveRules> {
+  const rulesOf = async (dir: string): Promise<unknown> => JSON.parse(await readFile(join(dir, 'rules.json'), 'utf8'))
+  const chain = [{ world: 'overworld', rules: await rulesOf(OVERWORLD) }]
+  for (const id of ids) chain.push({ world: id, rules: await rulesOf(join(WORLDS, id)) })
+  return effectiveRules(chain)
 }
 
 /** The local avatar's height (feet) as the status shows it. */
@@ -160,9 +190,9 @@ async function walkUntil(page: Page, key: string, chain: string[]): Promise<void
 test.describe('sub-worlds', () => {
   test('B joins the low-gravity moon hosted headless from the world list, jumps higher there, and leaves', async ({ player, root }) => {
     test.setTimeout(120_000)
-    let host: ChildProcess | null = null
+    let host: Host | null = null
     try {
-      await publish(root, 'moon')
+      await publishOnce(root, 'moon')
       host = await startHost(root, 'moon')
       const page = await player('Bea')
 
@@ -213,11 +243,52 @@ test.describe('sub-worlds', () => {
     }
   })
 
-  test('A hosts the goal world from the browser, B joins it, and B keeps the world when A closes its page', async ({ player, root }) => {
-    test.setTimeout(120_000)
-    await publish(root, 'goal')
+  test('three levels: A hosts goal headless, B joins it and hosts goal-annex below it from the browser, C joins goal-annex as B\'s child under the folded rules', async ({ player, root }) => {
+    test.setTimeout(150_000)
+    let a: Host | null = null
+    try {
+      await publishOnce(root, 'goal')
+      await publishOnce(root, 'goal-annex')
+      a = await startHost(root, 'goal')
+      const b = await player('Ben')
+      const c = await player('Cy')
+
+      await joinFromList(b, 'goal')
+      expect(await placeOf(b)).toMatchObject({ chain: ['overworld', 'goal'], parent: a.peerId })
+
+      // In goal, the list offers to host goal-annex (its parent is goal) here: B hosts it below A's goal.
+      await b.keyboard.press('KeyL')
+      const annex = b.getByTestId('worlds').locator('li[data-world="goal-annex"]')
+      await expect(annex).toContainText('inside this world')
+      await annex.getByRole('button', { name: 'Host' }).click()
+      await expect.poll(() => chainOf(b), { timeout: 30_000 }).toEqual(['overworld', 'goal', 'goal-annex'])
+      await expect.poll(async () => (await placeOf(b)).hosting?.world ?? null).toBe('goal-annex')
+      const bPlace = await placeOf(b)
+      expect(bPlace.parent).toBe(a.peerId)
+      await expect(b.getByTestId('hud')).toContainText('Trophy Room')
+
+      // C joins B's world: three worlds below the root's overworld, C a child of B, B of A.
+      await joinFromList(c, 'goal-annex')
+      const cPlace = await placeOf(c)
+      expect(cPlace.chain).toEqual(['overworld', 'goal', 'goal-annex'])
+      expect(cPlace.parent).toBe(bPlace.peerId)
+      expect(cPlace.hosting).toBeNull()
+      expect(cPlace.effectiveRules).toEqual((await foldedRules('goal', 'goal-annex')).rules)
+      await expect(c.getByTestId('hud')).toContainText('Trophy Room')
+      for (const [page, seen] of [[b, 'Cy'], [c, 'Ben']] as const) {
+        await expect.poll(async () => (await statusOf(page)).players.map((p) => p.name), { timeout: 15_000 }).toContain(seen)
+      }
+    } finally {
+      await stopHost(a)
+    }
+  })
+
+  test('A hosts the goal world from the browser, B and C join it, and they keep playing when A closes its page', async ({ player, root }) => {
+    test.setTimeout(150_000)
+    await publishOnce(root, 'goal')
     const a = await player('Ada')
     const b = await player('Ben')
+    const c = await player('Cy')
 
     // A: Host in the world list runs goal (its script in QuickJS in a worker) and enters it.
     await a.keyboard.press('KeyL')
@@ -226,30 +297,37 @@ test.describe('sub-worlds', () => {
     await expect.poll(async () => (await placeOf(a)).hosting?.world ?? null).toBe('goal')
     await expect(a.getByTestId('leave-world')).toBeVisible()
 
-    // B sees A as goal's host and joins it: B's node is A's child.
-    await b.keyboard.press('KeyL')
-    const goal = b.getByTestId('worlds').locator('li[data-world="goal"]')
-    await expect.poll(async () => {
-      await b.getByTestId('worlds-button').click()
-      await b.getByTestId('worlds-button').click()
-      return (await goal.textContent()) ?? ''
-    }, { timeout: 30_000 }).toContain('1 host')
-    await goal.getByRole('button', { name: 'Join' }).click()
-    await expect.poll(() => chainOf(b), { timeout: 30_000 }).toEqual(['overworld', 'goal'])
+    // B and C see A as goal's host and join it: their nodes are A's children.
     const aId = (await placeOf(a)).peerId
-    expect((await placeOf(b)).parent).toBe(aId)
+    for (const page of [b, c]) {
+      await joinFromList(page, 'goal')
+      expect((await placeOf(page)).parent).toBe(aId)
+    }
+    for (const [page, seen] of [[b, 'Cy'], [c, 'Ben']] as const) {
+      await expect.poll(async () => (await statusOf(page)).players.map((p) => p.name), { timeout: 15_000 }).toContain(seen)
+    }
 
-    // A leaves; B, the only one left, takes over hosting and stays in goal.
+    // A leaves. The lower peerId of B and C hosts goal now; the other is its child; both stay in goal
+    // and keep seeing each other.
+    const [bId, cId] = [(await placeOf(b)).peerId, (await placeOf(c)).peerId]
+    const [next, other] = (bId ?? '') < (cId ?? '') ? [b, c] : [c, b]
     const closed = Date.now()
     await a.close()
-    await expect.poll(async () => (await placeOf(b)).hosting?.world ?? null, { timeout: 15_000 }).toBe('goal')
+    await expect.poll(async () => (await placeOf(next)).hosting?.world ?? null, { timeout: 20_000 }).toBe('goal')
     const tookOver = Date.now() - closed
+    const nextId = (await placeOf(next)).peerId
+    await expect.poll(async () => (await placeOf(other)).parent, { timeout: 20_000 }).toBe(nextId)
     // The migration is recorded once hosting has started (a moment after the status shows it).
-    const migrated = (): Promise<number | null> => b.evaluate(() => (window as unknown as { peercompute: { getStatus(): { migrations: { ms: number }[] } } }).peercompute.getStatus().migrations.at(-1)?.ms ?? null)
+    const migrated = (): Promise<number | null> => next.evaluate(() => (window as unknown as { peercompute: { getStatus(): { migrations: { ms: number }[] } } }).peercompute.getStatus().migrations.at(-1)?.ms ?? null)
     await expect.poll(migrated).not.toBeNull()
-    console.log(`B took over hosting goal ${(tookOver / 1000).toFixed(1)} s after A closed its page (${Math.round((await migrated()) ?? Number.NaN)} ms of it from noticing A gone to hosting)`)
-    expect(await chainOf(b)).toEqual(['overworld', 'goal'])
-    await expect(b.getByTestId('hud')).toContainText(/goal/i)
+    console.log(`the next host took over goal ${(tookOver / 1000).toFixed(1)} s after A closed its page (${Math.round((await migrated()) ?? Number.NaN)} ms of it from noticing A gone to hosting)`)
+    for (const [page, seen] of [[b, 'Cy'], [c, 'Ben']] as const) {
+      expect(await chainOf(page)).toEqual(['overworld', 'goal'])
+      await expect(page.getByTestId('hud')).toContainText(/goal/i)
+      await expect(page.locator('body')).toHaveAttribute('data-state', 'running')
+      await expect.poll(async () => (await statusOf(page)).players.map((p) => p.name), { timeout: 15_000 }).toContain(seen)
+      await expect.poll(async () => (await statusOf(page)).players.map((p) => p.name), { timeout: 15_000 }).not.toContain('Ada')
+    }
   })
 
   test('a player hosts worlds from signed bundle files: one overriding a rule its parent locks is refused naming the rule; a runaway script is stopped while the world goes on', async ({ player, root }) => {

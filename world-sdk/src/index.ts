@@ -20,6 +20,7 @@ export type {
   PartialBasisRules,
   RulePath,
   RulesDeclaration,
+  TopologyRule,
   WorldRole,
 } from './rules/basisRules.js'
 export { ROOT_EFFECTIVE_RULES, RuleViolationError, checkRulesAgainstParent, effectiveRules } from './rules/effectiveRules.js'

@@ -18,7 +18,13 @@ export interface KernelView {
   selfId(): string
   status(): NodeStatus
   avatar(): AvatarView | null
+  /**
+   * The props' poses, 7 floats each in definition order: the node's physics frame (in a hosted
+   * world it follows the host's poses, or on the host makes them), else the host's latest poses.
+   */
   props(): Float32Array | null
+  /** Texts the world's script shows (entities with a `text` in their data, e.g. a scoreboard), at most 8. */
+  worldTexts(): string[]
   /** Remote players' latest presence samples (send time `t`, on the sender's clock). */
   remotePlayers(): RemotePresence[]
   /** Hands this frame's movement and look to the kernel's InputManager (it forwards changes to physics). */
@@ -34,11 +40,13 @@ export interface KernelView {
 /** The KernelView of a started browser node. */
 export function kernelView(node: PeerComputeNode): KernelView {
   const { kernel } = node
+  const worldTexts = worldTextReader()
   return {
     selfId: () => node.getStatus().peerId ?? '',
     status: () => node.getStatus(),
     avatar: () => kernel.physics?.avatar() ?? null,
-    props: () => kernel.physics?.props() ?? null,
+    props: () => kernel.physics?.props() ?? kernel.subWorlds.propPoses(),
+    worldTexts: () => worldTexts(kernel.state.world()),
     remotePlayers: () =>
       kernel.state.presence
         .players()
@@ -64,5 +72,30 @@ export function kernelView(node: PeerComputeNode): KernelView {
       kernel.state.chat.send(text)
     },
     reportRender: (report) => kernel.reportRender(report),
+  }
+}
+
+/** Most texts, and characters of each, the board shows: a script cannot fill the screen. */
+const MAX_TEXTS = 8
+const MAX_TEXT_LENGTH = 120
+
+type WorldReader = ReturnType<PeerComputeNode['kernel']['state']['world']>
+
+/** Reads the `data.text` of the world's entities, again only when the document changed (entities() is O(entities)). */
+function worldTextReader(): (world: WorldReader) => string[] {
+  let key = ''
+  let texts: string[] = []
+  return (world) => {
+    if (world === null) return []
+    const version = `${world.id} ${world.version()}`
+    if (version === key) return texts
+    key = version
+    texts = []
+    for (const entity of world.entities()) {
+      const text = entity.data?.['text']
+      if (typeof text === 'string' && text.trim() !== '') texts.push(text.slice(0, MAX_TEXT_LENGTH))
+      if (texts.length === MAX_TEXTS) break
+    }
+    return texts
   }
 }

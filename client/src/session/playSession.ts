@@ -91,6 +91,13 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
   tagLayer.id = 'tags'
   overlay.append(tagLayer)
   const remotes = new RemoteAvatars(world, tagLayer)
+  // What the world's script shows everyone (a scoreboard): its entities' texts, top centre.
+  const board = document.createElement('div')
+  board.id = 'world-board'
+  board.dataset.testid = 'world-board'
+  board.style.cssText = 'position:fixed;top:12px;left:50%;transform:translateX(-50%);pointer-events:none;' +
+    'font:600 18px system-ui,sans-serif;color:#fff;text-shadow:0 1px 3px #000;text-align:center;white-space:pre-line'
+  overlay.append(board)
   const controls = new PlayerControls(init.canvas)
   const hud = new Hud(overlay)
 
@@ -117,7 +124,7 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
     self.position.set(...feet)
     if (pose !== null) portals.update(feet)
     self.rotation.y = controls.yaw
-    props.update(kernel?.props() ?? null)
+    props.update(kernel?.props() ?? null, performance.now())
 
     const now = epochNow()
     remotes.ingest(kernel?.remotePlayers() ?? [], now)
@@ -163,6 +170,8 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
         peers: status?.peers ?? null,
         players: status?.players.length ?? null,
       })
+      const texts = kernel?.worldTexts().join('\n') ?? ''
+      if (board.textContent !== texts) board.textContent = texts
       if (chat !== null && kernel !== null && chatDirty) {
         chatDirty = false
         chat.show(kernel.chatLines())
@@ -215,6 +224,7 @@ export function startPlaySession(init: PlaySessionInit): PlaySession {
       hud.dispose()
       remotes.dispose()
       tagLayer.remove()
+      board.remove()
       world.scene.dispose()
     },
   }

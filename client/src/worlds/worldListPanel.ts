@@ -148,7 +148,9 @@ export class WorldListPanel {
     head.append(name, version)
     const meta = document.createElement('div')
     meta.className = 'meta'
-    const parent = world.parent === null ? 'top level' : `in ${world.parent}`
+    // A world below the one the player is in is what "host a world inside this one" means: say so.
+    const inside = world.parent !== null && world.parent === this.currentWorld
+    const parent = world.parent === null ? 'top level' : inside ? `in ${world.parent}, inside this world` : `in ${world.parent}`
     meta.textContent = `${world.id} · ${parent} · by ${shortThumbprint(world.publisher)}`
     meta.title = `Publisher key thumbprint: ${world.publisher}`
     const hosts = world.parent === null ? '' : world.hosts === 0 ? ' · no host' : ` · ${world.hosts} host${world.hosts === 1 ? '' : 's'}`
@@ -168,7 +170,7 @@ export class WorldListPanel {
       host.className = 'host'
       const hosted = this.hosting === world.id
       host.textContent = hosted ? 'Hosting' : 'Host'
-      host.title = 'Run this world on your node for others to join'
+      host.title = inside ? `Run this world on your node, inside ${world.parent}, for others to join` : 'Run this world on your node for others to join'
       host.disabled = hosted || this.busy || this.actions === null
       host.addEventListener('click', () => this.actions?.host(world.id))
       item.append(host)

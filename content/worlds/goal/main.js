@@ -1,10 +1,13 @@
-// Goal! — push the ball between the posts. The host's physics reports the ball (a prop in
-// world.json) as the entity 'ball'; this script watches it, counts goals on a scoreboard entity
-// that every player sees, and puts the ball back on the centre spot.
+// Goal! — push the ball between the posts. The host simulates the ball (a prop in world.json) and
+// shows it to this script as the entity 'ball'; the script watches it, counts goals on a
+// scoreboard entity that every player sees, and puts the ball back on the centre spot (a `move`
+// of a prop teleports it in the host's simulation, and every player sees it jump there).
 import { defineWorld } from '@peercompute/world-sdk'
 
 /** The goal mouth: between the posts (x), under the crossbar (y, above the ball's start), past the line (z). */
 const GOAL = { minX: -1.9, maxX: 1.9, lineZ: 12, depthZ: 15, height: 2 }
+/** The centre spot, where world.json puts the ball; it is served there from this high above where it first lay. */
+const CENTRE = { x: 0, z: 0, drop: 1 }
 /** Seconds after a goal before the next one counts (the ball needs a moment to be put back). */
 const COOLDOWN = 1.5
 
@@ -27,6 +30,7 @@ export default defineWorld({
     this.goals = 0
     this.last = null
     this.kickoff = null
+    this.groundY = null
     this.quietUntil = 0
     world.entities.spawn({
       id: 'scoreboard',
@@ -39,9 +43,14 @@ export default defineWorld({
   tick (world) {
     const ball = world.entities.get('ball')
     if (ball === undefined) return
-    if (this.kickoff === null) this.kickoff = ball.position.slice()
+    // A host that took over mid-match first sees the ball wherever it lies: serve it on the centre
+    // spot all the same, dropped a little so it never starts inside the grass.
+    if (this.kickoff === null) {
+      this.groundY = ball.position[1]
+      this.kickoff = [CENTRE.x, ball.position[1] + CENTRE.drop, CENTRE.z]
+    }
     const [x, y, z] = ball.position
-    const inGoal = x > GOAL.minX && x < GOAL.maxX && z > GOAL.lineZ && z < GOAL.depthZ && y < this.kickoff[1] + GOAL.height
+    const inGoal = x > GOAL.minX && x < GOAL.maxX && z > GOAL.lineZ && z < GOAL.depthZ && y < this.groundY + GOAL.height
     if (!inGoal || world.time() < this.quietUntil) return
     this.goals += 1
     this.last = nearest(world.players(), ball.position)?.name ?? null

@@ -2,7 +2,7 @@ import { TypedEventEmitter } from '@libp2p/interface'
 import { DEFAULT_BASIS_RULES } from '@peercompute/world-sdk'
 import { computeManager } from './compute/ComputeManager.js'
 import { computeTerrain } from './compute/terrain/terrainTask.js'
-import { topologyService } from './network/topology/TopologyService.js'
+import { topologyTarget, worldTopology } from './network/WorldTopology.js'
 import { inputManager } from './input/InputManager.js'
 import { networkManager } from './network/NetworkManager.js'
 import { physicsEngine } from './physics/PhysicsEngine.js'
@@ -16,7 +16,8 @@ import type { InputManager } from './input/InputManager.js'
 import type { KernelEvents, PeerTransport } from './KernelEvents.js'
 import type { LoadedWorld } from './LoadedWorld.js'
 import type { NetworkManager, Topology } from './network/NetworkManager.js'
-import type { TopologyLink, TopologyService, TopologyStatus } from './network/topology/TopologyService.js'
+import type { TopologyLink, TopologyStatus } from './network/topology/TopologyService.js'
+import type { WorldTopology } from './network/WorldTopology.js'
 import type { PhysicsEngine, PhysicsEngineInit } from './physics/PhysicsEngine.js'
 import type { SelfPose } from './state/PresenceStore.js'
 import type { StateManager, StateManagerInit } from './state/StateManager.js'
@@ -34,6 +35,7 @@ export interface NodeStatus {
   started: boolean
   peerId: string | null
   role: NodeRole
+  /** How this node links now: its current world's `network.topology` rule, or its own createNode choice. */
   topology: Topology
   storageMode: StorageMode
   world: { id: string; name: string } | null
@@ -60,6 +62,8 @@ export interface NodeStatus {
   /** The world this node hosts, its announcement and script; null when it hosts none. */
   hosting: WorldPlace['hosting']
   migrations: WorldPlace['migrations']
+  /** A hosted world's prop poses (the host publishes, members follow): role, counts, refusals; null elsewhere. */
+  props: WorldPlace['props']
   /** How the current world's terrain was made: the compute network (device, chunks per peer) or, as a fallback, here. */
   terrain: TerrainOrigin | null
 }
@@ -121,7 +125,8 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
   readonly subWorlds: WorldNavigator
 
   private started = false
-  private topology: TopologyService | null = null
+  /** The topology service, re-targeted as the node moves between worlds. */
+  private topology: WorldTopology | null = null
   private readonly parentId: string | null
   /** Whom world state syncs with: the root, the host of the world joined, or nobody (this node hosts). */
   private stateParent: string | null
@@ -163,7 +168,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       spawnWorker: (kind) => platform.spawnWorker(kind),
       libp2p: () => this.network.libp2p(),
       // Chunks go along the topology's links (parent, children, cluster mates or mesh), not to strangers.
-      computePeers: () => this.topology?.status().links.filter((l) => l.role !== 'peer').map((l) => l.peerId) ?? []
+      computePeers: () => this.topology?.status()?.links.filter((l) => l.role !== 'peer').map((l) => l.peerId) ?? []
     })
     this.physics = init.enablePhysics === true && this.role !== 'root'
       ? physicsEngine(init.physics ?? {})({
@@ -187,7 +192,10 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       },
       setStateParent: (peerId) => { this.stateParent = peerId },
       syncNow: () => { this.sync.syncNow() },
-      spawnScriptsWorker: () => platform.spawnWorker('scripts')
+      placeChanged: () => { if (this.current != null) void this.retargetTopology(this.current.id) },
+      spawnScriptsWorker: () => platform.spawnWorker('scripts'),
+      physics: () => this.physics,
+      spawnPhysicsWorker: () => platform.spawnWorker('physics')
     })
     this.input = inputManager()({ onInput: (input) => { this.physics?.setInput(input) } })
   }
@@ -201,7 +209,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       await this.network.start()
       const libp2p = this.network.libp2p()
       if (libp2p != null) {
-        this.topology = topologyService({ topology: this.init.topology ?? 'hierarchy', parent: this.role === 'root' ? null : this.parentId })({ libp2p })
+        this.topology = worldTopology({ topology: this.init.topology ?? 'hierarchy', parent: this.role === 'root' ? null : this.parentId })({ libp2p })
         await this.topology.start()
       }
       await this.sync.start()
@@ -246,6 +254,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     }
     this.state.enterWorld(world, { peerId, name: this.init.name ?? 'Player' })
     this.network.joinWorld(world.id)
+    await this.retargetTopology(world.id)
     if (this.physics != null) {
       // generateHeightfield allocates a plain ArrayBuffer; the physics schema's type says so.
       await this.physics.loadWorld({ ...world, heights: world.heights as Float32Array<ArrayBuffer> })
@@ -301,7 +310,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       started: this.started,
       peerId: this.network.peerId(),
       role: this.role,
-      topology: this.init.topology ?? 'hierarchy',
+      topology: this.topology?.current().topology ?? this.init.topology ?? 'hierarchy',
       storageMode: this.init.storageMode ?? 'local',
       world: world == null ? null : { id: world.id, name: world.name },
       renderer: this.render.renderer,
@@ -313,8 +322,27 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       worlds: this.worlds.map((world) => ({ ...world })),
       terrain: this.terrainOrigin == null ? null : { ...this.terrainOrigin, byPeer: { ...this.terrainOrigin.byPeer } },
       ...placeOf(this.subWorlds.place(world?.id ?? null)),
-      ...(this.topology == null ? { cluster: null, gateway: null, links: [] } : pickTopology(this.topology.status()))
+      ...pickTopology(this.topology?.status() ?? null)
     }
+  }
+
+  /**
+   * Links this node as its place in world `worldId` asks: a member under the world's host with the
+   * world's `network` rule; a host under its parent world's host with that world's rule (it is a
+   * member there); elsewhere under the root with its own topology. A failure is reported, not thrown:
+   * the node is in the world either way.
+   */
+  private async retargetTopology(worldId: string): Promise<void> {
+    const place = this.subWorlds.place(worldId)
+    const inPlace = place.chain.at(-1) === worldId && place.effectiveRules != null
+    const hosting = inPlace && place.host === this.network.peerId()
+    const target = topologyTarget(
+      inPlace ? { parent: place.parent, rules: hosting ? place.parentRules : place.effectiveRules } : { parent: this.parentId, rules: null },
+      this.init.topology ?? 'hierarchy'
+    )
+    await this.topology?.retarget(target).catch((err: unknown) => {
+      this.dispatchEvent(new CustomEvent('error', { detail: err instanceof Error ? err : new Error(String(err)) }))
+    })
   }
 
   private enterRootWorld(world: Pick<LoadedWorld, 'id' | 'name' | 'rules'>): void {
@@ -342,10 +370,10 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
   }
 }
 
-function pickTopology(s: TopologyStatus): Pick<NodeStatus, 'cluster' | 'gateway' | 'links'> {
-  return { cluster: s.cluster, gateway: s.gateway, links: s.links }
+function pickTopology(s: TopologyStatus | null): Pick<NodeStatus, 'cluster' | 'gateway' | 'links'> {
+  return s == null ? { cluster: null, gateway: null, links: [] } : { cluster: s.cluster, gateway: s.gateway, links: s.links }
 }
 
-function placeOf(p: WorldPlace): Pick<NodeStatus, 'chain' | 'parent' | 'effectiveRules' | 'hosting' | 'migrations'> {
-  return { chain: p.chain, parent: p.parent, effectiveRules: p.effectiveRules, hosting: p.hosting, migrations: p.migrations }
+function placeOf(p: WorldPlace): Pick<NodeStatus, 'chain' | 'parent' | 'effectiveRules' | 'hosting' | 'migrations' | 'props'> {
+  return { chain: p.chain, parent: p.parent, effectiveRules: p.effectiveRules, hosting: p.hosting, migrations: p.migrations, props: p.props }
 }

@@ -17,6 +17,14 @@ export function worldTopics(id: string): WorldTopics {
   return { presence: `${base}/presence`, state: `${base}/state`, chat: `${base}/chat` }
 }
 
+/**
+ * The topic on which world `id`'s host publishes its props' poses (`/peercompute/1/world/<id>/props`);
+ * kept apart from `worldTopics` because the world's prop sync, not the NetworkManager, carries it.
+ */
+export function worldPropsTopic(id: string): string {
+  return `/peercompute/1/world/${id}/props`
+}
+
 /** The world id and channel a topic belongs to, or null for a topic that is not a world's. */
 export function parseWorldTopic(topic: string): { world: string; channel: WorldChannel } | null {
   const m = /^\/peercompute\/1\/world\/([a-z0-9][a-z0-9-]{1,62})\/(presence|state|chat)$/.exec(topic)

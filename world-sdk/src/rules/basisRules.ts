@@ -5,6 +5,13 @@ import { describeIssue } from '../zodIssue.js'
 export type WorldRole = 'everyone' | 'host' | 'nobody'
 
 /**
+ * How a world's nodes link under its host: 'node' leaves it to each node's own
+ * `createNode({ topology })`; the others are the kernel's topologies ('hierarchy': parent and
+ * children; 'distributed': a full mesh; 'emergent': clusters of fast links, one gateway each).
+ */
+export type TopologyRule = 'node' | 'hierarchy' | 'distributed' | 'emergent'
+
+/**
  * The laws a world runs under. Each world's bundle gives a partial set; missing fields are
  * inherited from the parent world (see `effectiveRules`), and at the root from
  * {@link DEFAULT_BASIS_RULES}.
@@ -64,6 +71,12 @@ export interface BasisRules {
     /** Whether the world (and its descendants, unless they are locked) may run a script. @default true */
     scripts: boolean
   }
+  network: {
+    /** How the world's members link to each other under its host. @default 'node' (each node's createNode choice) */
+    topology: TopologyRule
+    /** Largest full mesh ('distributed'); a bigger world keeps a ring of this many neighbours. @default 32 */
+    maxMeshPeers: number
+  }
 }
 
 /** The rules of a world that sets none (and of the chain's start, above the overworld). */
@@ -75,6 +88,7 @@ export const DEFAULT_BASIS_RULES: BasisRules = Object.freeze({
   chat: Object.freeze({ enabled: true, maxLength: 280, perMinute: 30 }),
   limits: Object.freeze({ players: 64, entities: 10_000, scriptCpuMs: 4, scriptMemoryMiB: 16 }),
   permissions: Object.freeze({ join: 'everyone', subworlds: true, scripts: true }),
+  network: Object.freeze({ topology: 'node', maxMeshPeers: 32 }),
 }) as BasisRules
 
 const num = (min: number, max: number) => z.number().min(min).max(max)
@@ -90,6 +104,7 @@ export const RULE_SECTIONS = {
   chat: { enabled: z.boolean(), maxLength: int(1, 4000), perMinute: int(0, 600) },
   limits: { players: int(1, 1000), entities: int(0, 1_000_000), scriptCpuMs: num(0.1, 100), scriptMemoryMiB: num(1, 512) },
   permissions: { join: z.enum(['everyone', 'invited']), subworlds: z.boolean(), scripts: z.boolean() },
+  network: { topology: z.enum(['node', 'hierarchy', 'distributed', 'emergent']), maxMeshPeers: int(1, 256) },
 } as const
 
 /** A rules section with every field optional: what a world's rules.json may set. */
@@ -104,6 +119,7 @@ export const partialRulesShape = {
   chat: partialSection(RULE_SECTIONS.chat),
   limits: partialSection(RULE_SECTIONS.limits),
   permissions: partialSection(RULE_SECTIONS.permissions),
+  network: partialSection(RULE_SECTIONS.network),
 }
 
 /** Rules a world sets: any subset of {@link BasisRules}. */
@@ -120,6 +136,7 @@ export const basisRulesSchema = z
     chat: z.strictObject(RULE_SECTIONS.chat),
     limits: z.strictObject(RULE_SECTIONS.limits),
     permissions: z.strictObject(RULE_SECTIONS.permissions),
+    network: z.strictObject(RULE_SECTIONS.network),
   })
 
 /** Basis rules that break the schema: `field` is the dotted path, `value` the JSON of what was given. */

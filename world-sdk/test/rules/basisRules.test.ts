@@ -57,6 +57,12 @@ describe('the full rule schema', () => {
     expect(rules.permissions).toEqual({ join: 'everyone', subworlds: true, scripts: true })
   })
 
+  it("has a network section whose default topology 'node' leaves it to each node", () => {
+    expect(parseBasisRules({}).network).toEqual({ topology: 'node', maxMeshPeers: 32 })
+    expect(parseBasisRules({ network: { topology: 'distributed' } }).network).toEqual({ topology: 'distributed', maxMeshPeers: 32 })
+    expect(parseBasisRules({ network: { topology: 'emergent', maxMeshPeers: 8 } }).network).toEqual({ topology: 'emergent', maxMeshPeers: 8 })
+  })
+
   it('takes a declaration with descendants and leaves it out of the rules', () => {
     const rules = parseBasisRules({ limits: { players: 8 }, descendants: { lock: ['physics'], bounds: { 'limits.players': { max: 'own' } } } })
     expect(rules.limits.players).toBe(8)
@@ -66,6 +72,11 @@ describe('the full rule schema', () => {
   it.each([
     [{ building: { place: 'admins' } }, 'building.place'],
     [{ limits: { scriptCpuMs: 0 } }, 'limits.scriptCpuMs'],
+    [{ network: { topology: 'star' } }, 'network.topology'],
+    [{ network: { maxMeshPeers: 0 } }, 'network.maxMeshPeers'],
+    [{ network: { maxMeshPeers: 2.5 } }, 'network.maxMeshPeers'],
+    [{ network: { maxMeshPeers: 257 } }, 'network.maxMeshPeers'],
+    [{ network: { relay: true } }, 'network.relay'],
     [{ descendants: { lock: ['physics.gravitee'] } }, 'descendants.lock.0'],
     [{ descendants: { bounds: { 'movement.fly': { max: 1 } } } }, 'descendants.bounds.movement.fly'],
     [{ descendants: { bounds: { 'limits.players': { most: 3 } } } }, 'descendants.bounds.limits.players.most'],

@@ -85,6 +85,22 @@ describe('effectiveRules', () => {
     expect(checkRulesAgainstParent(parent, { world: 'child', rules: {} }).rules.limits.players).toBe(10)
   })
 
+  it('folds the network rules like any other: inherited, locked by a parent, bounded', () => {
+    const mesh = { world: 'arena', rules: { network: { topology: 'distributed' }, descendants: { lock: ['network'], bounds: { 'network.maxMeshPeers': { max: 'own' } } } } }
+    expect(effectiveRules([overworld]).rules.network).toEqual({ topology: 'node', maxMeshPeers: 32 })
+    const arena = effectiveRules([overworld, mesh])
+    expect(checkRulesAgainstParent(arena, { world: 'pit', rules: {} }).rules.network).toEqual({ topology: 'distributed', maxMeshPeers: 32 })
+    expect(arena.locks['network.topology']).toEqual({ value: 'distributed', by: 'arena' })
+    const err = violation(() => checkRulesAgainstParent(arena, { world: 'lan', rules: { network: { topology: 'emergent' } } }))
+    expect(err).toMatchObject({ rule: 'rules.network.topology', world: 'lan', value: 'emergent', by: 'arena', limit: 'distributed' })
+    expect(err.message).toContain("rules.network.topology is locked by 'arena' at 'distributed'; 'lan' sets 'emergent'")
+    expect(violation(() => checkRulesAgainstParent(arena, { world: 'big', rules: { network: { maxMeshPeers: 64 } } })).rule).toBe('rules.network.maxMeshPeers')
+
+    const bounded = effectiveRules([overworld, { world: 'town', rules: { descendants: { bounds: { 'network.maxMeshPeers': { max: 8 } } } } }])
+    expect(checkRulesAgainstParent(bounded, { world: 'house', rules: { network: { topology: 'distributed' } } }).rules.network).toEqual({ topology: 'distributed', maxMeshPeers: 8 })
+    expect(violation(() => checkRulesAgainstParent(bounded, { world: 'hall', rules: { network: { maxMeshPeers: 16 } } })).limit).toBe(8)
+  })
+
   it('refuses any child of a world that allows no subworlds', () => {
     const parent = effectiveRules([{ world: 'overworld', rules: { permissions: { subworlds: false } } }])
     const err = violation(() => checkRulesAgainstParent(parent, { world: 'moon' }))

@@ -196,13 +196,19 @@ class DefaultNetworkManager implements NetworkManager {
     const addrs = this.init.bootstrap ?? []
     if (addrs.length === 0) return
     const errors: string[] = []
-    for (const addr of addrs) {
-      try {
-        await this.requireNode().dial(multiaddr(addr), { signal: AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(10_000)]) })
-        return
-      } catch (err) {
-        // A refused browser WSS dial rejects with a bare Event (notes/libp2p.md, 9): say something useful.
-        errors.push(`${addr}: ${err instanceof Error ? err.message : 'connection refused (is the root running, and is its certificate trusted?)'}`)
+    // A second pass with more time: a page whose thread is stalled for seconds (a software renderer
+    // compiling shaders on a busy machine) can see its timeout fire before the open socket is read.
+    for (const timeoutMs of [10_000, 20_000]) {
+      if (this.shutdown.signal.aborted) break
+      errors.length = 0
+      for (const addr of addrs) {
+        try {
+          await this.requireNode().dial(multiaddr(addr), { signal: AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(timeoutMs)]) })
+          return
+        } catch (err) {
+          // A refused browser WSS dial rejects with a bare Event (notes/libp2p.md, 9): say something useful.
+          errors.push(`${addr}: ${err instanceof Error ? err.message : 'connection refused (is the root running, and is its certificate trusted?)'}`)
+        }
       }
     }
     throw new RootUnreachableError(`Could not reach the root. Check the address and that the root is running. Tried ${errors.join('; ')}`)

@@ -1,9 +1,10 @@
 import type { Startable } from '@libp2p/interface'
 import type { WorkerPort } from '../../platform/WorkerPort.js'
 import { fromPhysicsWorkerSchema } from './physicsMessages.js'
-import type { AvatarPose, MovementInput, PhysicsWorld, ToPhysicsWorker } from './physicsMessages.js'
+import type { AvatarPose, MovementInput, PhysicsLoadOptions, PhysicsWorld, PropMode, PropPlacement, PropPoseBatch, RemoteAvatar, ToPhysicsWorker } from './physicsMessages.js'
 
-export type { AvatarPose, MovementInput, PhysicsWorld } from './physicsMessages.js'
+export type { AvatarPose, MovementInput, PhysicsLoadOptions, PhysicsWorld, PropMode, PropPlacement, PropPoseBatch, RemoteAvatar } from './physicsMessages.js'
+export { PROP_STRIDE } from './physicsMessages.js'
 
 /** Physics failed: the worker did not start, did not load the world in time, or reported an error. */
 export class PhysicsError extends Error {
@@ -36,16 +37,36 @@ export interface PhysicsStats {
   errors: number
 }
 
+/** The props of the latest frame. */
+export interface PropFrame {
+  /** Simulated seconds since the world loaded. */
+  time: number
+  /** PROP_STRIDE floats per prop (x, y, z, qx, qy, qz, qw), in definition order. */
+  poses: Float32Array
+  /** Each prop's teleport counter, in definition order (PropPoseBatch.snaps). */
+  snaps: Uint8Array
+}
+
 /** Havok physics of the current world, simulated in a worker; reads return the latest frame. */
 export interface PhysicsEngine extends Startable {
   isStarted(): boolean
   /** Starts a worker for this world (replacing any previous one); resolves once it simulates. */
-  loadWorld(world: PhysicsWorld): Promise<void>
+  loadWorld(world: PhysicsWorld, options?: PhysicsLoadOptions): Promise<void>
   /** The local avatar's movement intent, applied from the next step on. */
   setInput(input: MovementInput): void
+  /** Who moves the props from the next step on: Havok, or the host's poses given to `followProps`. */
+  setPropMode(mode: PropMode): void
+  /** The world's host's latest prop poses, for a simulation in 'follow' mode. */
+  followProps(batch: PropPoseBatch): void
+  /** Puts a prop somewhere at once (a world script's `move` on the host). */
+  placeProp(placement: PropPlacement): void
+  /** Other players' avatars, as kinematic bodies that push the props (the world's host). */
+  setAvatars(avatars: readonly RemoteAvatar[]): void
+  /** Null when the world was loaded without a local avatar. */
   avatar(): AvatarPose | null
   /** 7 floats per prop (x, y, z, qx, qy, qz, qw), in definition order. */
   props(): Float32Array | null
+  propFrame(): PropFrame | null
   stats(): PhysicsStats
 }
 
@@ -62,6 +83,7 @@ class DefaultPhysicsEngine implements PhysicsEngine {
   private lastInput: MovementInput | null = null
   private pose: AvatarPose | null = null
   private propPoses: Float32Array | null = null
+  private propSnaps: Uint8Array | null = null
   private time = 0
   private timeStep = 1 / 60
   private stepMs = 0
@@ -82,7 +104,7 @@ class DefaultPhysicsEngine implements PhysicsEngine {
     this.closeWorker(new PhysicsError('The physics engine stopped before the world loaded.'))
   }
 
-  async loadWorld (world: PhysicsWorld): Promise<void> {
+  async loadWorld (world: PhysicsWorld, options?: PhysicsLoadOptions): Promise<void> {
     if (!this.started) throw new PhysicsError('Start the physics engine before loading a world.')
     this.closeWorker(new PhysicsError('Another world was loaded before this one finished loading.'))
     this.timeStep = world.rules.physics.timeStep
@@ -99,6 +121,7 @@ class DefaultPhysicsEngine implements PhysicsEngine {
     worker.onError((err) => { this.onFailure(worker, `The physics worker crashed: ${err.message}`) })
     const init: ToPhysicsWorker = { type: 'init', world }
     if (this.init.havokWasm !== undefined) init.havokWasm = this.init.havokWasm
+    if (options !== undefined) init.options = options
     worker.postMessage(init)
     this.lastInput = null
     await loaded
@@ -113,12 +136,33 @@ class DefaultPhysicsEngine implements PhysicsEngine {
     this.worker.postMessage({ type: 'input', input: this.lastInput } satisfies ToPhysicsWorker)
   }
 
+  setPropMode (mode: PropMode): void {
+    this.post({ type: 'propMode', mode })
+  }
+
+  followProps (batch: PropPoseBatch): void {
+    this.post({ type: 'followProps', batch })
+  }
+
+  placeProp (placement: PropPlacement): void {
+    this.post({ type: 'placeProp', placement })
+  }
+
+  setAvatars (avatars: readonly RemoteAvatar[]): void {
+    this.post({ type: 'avatars', avatars: [...avatars] })
+  }
+
   avatar (): AvatarPose | null {
     return this.pose
   }
 
   props (): Float32Array | null {
     return this.propPoses
+  }
+
+  propFrame (): PropFrame | null {
+    if (this.propPoses === null || this.propSnaps === null) return null
+    return { time: this.time, poses: this.propPoses, snaps: this.propSnaps }
   }
 
   stats (): PhysicsStats {
@@ -136,6 +180,7 @@ class DefaultPhysicsEngine implements PhysicsEngine {
     if (msg.type === 'frame') {
       this.pose = msg.avatar
       this.propPoses = msg.props
+      this.propSnaps = msg.snaps
       this.time = msg.time
       this.stepMs = msg.stepMs
     } else if (msg.type === 'ready') {
@@ -148,6 +193,11 @@ class DefaultPhysicsEngine implements PhysicsEngine {
     } else {
       this.onFailure(worker, `Physics failed in the worker: ${msg.message}`)
     }
+  }
+
+  /** Messages about a loaded world; dropped while none is loaded (the next world starts afresh). */
+  private post (msg: ToPhysicsWorker): void {
+    if (this.worker !== null && this.pending === null) this.worker.postMessage(msg)
   }
 
   /** A failure while loading rejects the load and ends the worker; later ones are counted and told. */
@@ -175,6 +225,7 @@ class DefaultPhysicsEngine implements PhysicsEngine {
     }
     this.pose = null
     this.propPoses = null
+    this.propSnaps = null
     this.time = 0
     this.stepMs = 0
   }

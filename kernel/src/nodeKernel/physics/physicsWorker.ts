@@ -3,7 +3,7 @@ import type { HavokPhysicsWithBindings } from '@babylonjs/havok'
 import type { WorkerScope } from '../../platform/WorkerPort.js'
 import { FixedStepLoop } from './fixedStepLoop.js'
 import { toPhysicsWorkerSchema } from './physicsMessages.js'
-import type { FromPhysicsWorker, MovementInput, PhysicsWorld } from './physicsMessages.js'
+import type { FromPhysicsWorker, MovementInput, PhysicsLoadOptions, PhysicsWorld, ToPhysicsWorker } from './physicsMessages.js'
 import { PhysicsSimulation } from './physicsSimulation.js'
 
 export type { WorkerScope } from '../../platform/WorkerPort.js'
@@ -48,10 +48,10 @@ export function runPhysicsWorker (scope: WorkerScope, havokLoader: HavokLoader =
     post({ type: 'error', message: messageOf(err) })
   }
 
-  const begin = async (wasm: ArrayBuffer | string | undefined, world: PhysicsWorld): Promise<void> => {
+  const begin = async (wasm: ArrayBuffer | string | undefined, world: PhysicsWorld, options: PhysicsLoadOptions | undefined): Promise<void> => {
     const havok = await havokLoader(wasm)
     if (stopped) return
-    const sim = new PhysicsSimulation(havok, world)
+    const sim = new PhysicsSimulation(havok, world, options)
     simulation = sim
     loop = new FixedStepLoop({
       timeStep: world.rules.physics.timeStep,
@@ -63,7 +63,8 @@ export function runPhysicsWorker (scope: WorkerScope, havokLoader: HavokLoader =
       },
       afterSteps: () => {
         const props = sim.propsSnapshot()
-        post({ type: 'frame', time, avatar: sim.avatarPose(), props, stepMs }, [props.buffer])
+        const snaps = sim.propSnaps()
+        post({ type: 'frame', time, avatar: sim.avatarPose(), props, snaps, stepMs }, [props.buffer, snaps.buffer])
       },
       onError: fail
     })
@@ -88,10 +89,25 @@ export function runPhysicsWorker (scope: WorkerScope, havokLoader: HavokLoader =
     const msg = parsed.data
     if (msg.type === 'input') input = msg.input
     else if (msg.type === 'stop') end()
-    else if (initialised) post({ type: 'error', message: 'The physics worker already holds a world; start a new worker for another.' })
+    else if (msg.type !== 'init') {
+      try {
+        if (simulation === null) throw new Error(`A '${msg.type}' message came before the world was loaded; send it after 'ready'.`)
+        apply(simulation, msg)
+      } catch (err) {
+        post({ type: 'error', message: messageOf(err) })
+      }
+    } else if (initialised) post({ type: 'error', message: 'The physics worker already holds a world; start a new worker for another.' })
     else {
       initialised = true
-      begin(msg.havokWasm, msg.world).catch(fail)
+      begin(msg.havokWasm, msg.world, msg.options).catch(fail)
     }
   })
+}
+
+/** Applies a message about the props or the other avatars to the loaded simulation. */
+function apply (sim: PhysicsSimulation, msg: Exclude<ToPhysicsWorker, { type: 'init' | 'input' | 'stop' }>): void {
+  if (msg.type === 'propMode') sim.setPropMode(msg.mode)
+  else if (msg.type === 'followProps') sim.followProps(msg.batch)
+  else if (msg.type === 'placeProp') sim.placeProp(msg.placement)
+  else sim.setAvatars(msg.avatars)
 }

@@ -2,13 +2,17 @@ import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { MAX_SCRIPT_TASK_ELEMENTS } from '@peercompute/world-sdk'
 import { scriptHost, worldScriptFromBundle } from '../scripts/ScriptHost.js'
+import { PropAuthority } from './propAuthority.js'
 import type { JsonValue, ScriptEntity, ScriptIntent, ScriptTask } from '@peercompute/world-sdk'
 import type { ComputeResult, ComputeTask, CpuKernelName } from '../compute/computeTask.js'
 import type { KernelLibp2p } from '../../platform/Platform.js'
 import type { WorkerPort } from '../../platform/WorkerPort.js'
+import type { PhysicsEngine, PhysicsWorld } from '../physics/PhysicsEngine.js'
 import type { ScriptError, ScriptHost } from '../scripts/ScriptHost.js'
 import type { StateManager } from '../state/StateManager.js'
 import type { PropComponent } from '../state/worldSchema.js'
+import type { PropAuthorityInit } from './propAuthority.js'
+import type { PropSync, PropSyncStatus } from './propSync.js'
 import type { VerifiedWorld } from './verifiedWorld.js'
 import type { WorldHostRecord, WorldSource } from './WorldSource.js'
 
@@ -23,6 +27,8 @@ export interface WorldHostingStatus {
   script: { running: boolean; ticks: number; error: { reason: string; message: string } | null } | null
   /** Script intents applied to the world's document, and those refused (bad values, unknown entity). */
   intents: { applied: number; refused: number }
+  /** The props this host simulates: whether Havok runs them, and their poses on the network; null for a world without props. */
+  props: (PropSyncStatus & { simulating: boolean }) | null
 }
 
 export interface WorldHostingInit {
@@ -30,6 +36,8 @@ export interface WorldHostingInit {
   heartbeatMs?: number
   /** Run the world's script (main.js) when its rules allow. @default true */
   runScript?: boolean
+  /** How the host publishes its props' poses. */
+  props?: PropAuthorityInit
 }
 
 export interface WorldHostingComponents {
@@ -40,6 +48,11 @@ export interface WorldHostingComponents {
   onError(err: Error): void
   /** Runs a compute task on this node's workers and its peers' (the node's submitTask). */
   submitTask(task: ComputeTask): Promise<ComputeResult>
+  /** The world's prop poses on the network, and the world with its terrain: the host simulates the props. */
+  props?: { sync: PropSync; world: PhysicsWorld } | null
+  /** The node's own physics (a browser host's, its avatar in it), or null: the host then runs Havok without an avatar. */
+  physics?(): PhysicsEngine | null
+  spawnPhysicsWorker?(): WorkerPort
 }
 
 /** Tasks one world's script may have running at once; more are answered with an error event. */
@@ -72,12 +85,15 @@ export async function dhtHosts(node: { kernel: { network: { libp2p(): KernelLibp
 }
 
 /**
- * This node hosting one world: runs the world's script in the ScriptHost (its source hash must
- * match the manifest), applies its intents through the StateManager, and announces the node
- * (root registry with a heartbeat, and a DHT provider record). `stop()` withdraws it all.
+ * This node hosting one world: simulates the world's props with authority (PropAuthority), runs
+ * the world's script in the ScriptHost (its source hash must match the manifest) with those props
+ * among its entities, applies its intents (through the StateManager; moves of props to the
+ * simulation), and announces the node (root registry with a heartbeat, and a DHT provider record).
+ * `stop()` withdraws it all.
  */
 export class WorldHosting {
   private scripts: ScriptHost | null = null
+  private props: PropAuthority | null = null
   private heartbeat: ReturnType<typeof setInterval> | null = null
   private announced = false
   private provided = false
@@ -92,14 +108,17 @@ export class WorldHosting {
 
   constructor(readonly world: VerifiedWorld, private readonly init: WorldHostingInit, private readonly components: WorldHostingComponents) {}
 
-  /** Starts the script and announces the host; a failing script is reported, never fatal. */
+  /** Takes the props over, starts the script and announces the host; a failing script or Havok is reported, never fatal. */
   async start(): Promise<void> {
+    await this.startProps()
+    // Stopped while Havok loaded: start no script worker that nothing would end.
+    if (this.stopped) return
     const { rules } = this.world.effective
     const script = (this.init.runScript ?? true) && rules.permissions.scripts ? worldScriptFromBundle(this.world, rules) : null
     if (script != null) {
       const host = scriptHost({})({
         spawnWorker: () => this.components.spawnWorker(),
-        view: () => ({ players: this.players() }),
+        view: () => ({ players: this.players(), entities: this.props?.entities() ?? [] }),
         onIntents: (_world, intents) => { this.applying = this.applying.then(() => this.apply(intents)) },
         onError: (err) => { this.scriptError = err; this.components.onError(err) }
       })
@@ -120,6 +139,8 @@ export class WorldHosting {
     this.heartbeat = null
     this.scripts?.stop()
     this.scripts = null
+    this.props?.stop()
+    this.props = null
     await this.applying.catch(() => {})
     const peerId = this.components.libp2p()?.peerId.toString()
     if (peerId != null && this.announced) await this.components.source.withdraw(this.world.manifest.id, peerId)
@@ -147,7 +168,34 @@ export class WorldHosting {
         ticks: script?.ticks ?? 0,
         error: error == null ? null : { reason: error.reason, message: error.message }
       },
-      intents: { ...this.counts }
+      intents: { ...this.counts },
+      props: this.components.props == null ? null : { ...this.components.props.sync.status(), simulating: this.props != null }
+    }
+  }
+
+  /** Simulates the world's props here from the last poses received; without Havok the world goes on with props at rest. */
+  private async startProps(): Promise<void> {
+    const props = this.components.props
+    if (props == null || props.world.definition.props.length === 0) return
+    const spawnPhysicsWorker = this.components.spawnPhysicsWorker
+    const authority = new PropAuthority(this.init.props ?? {}, {
+      world: props.world,
+      sync: props.sync,
+      physics: () => this.components.physics?.() ?? null,
+      spawnPhysicsWorker: () => {
+        if (spawnPhysicsWorker == null) throw new Error('This node cannot start a physics worker, so its world\'s props stay where they are.')
+        return spawnPhysicsWorker()
+      },
+      players: () => this.components.state.presence.players(),
+      onError: (err) => { this.components.onError(err) }
+    })
+    try {
+      await authority.start()
+      if (this.stopped) authority.stop()
+      else this.props = authority
+    } catch (err) {
+      authority.stop()
+      this.components.onError(err instanceof Error ? err : new Error(String(err)))
     }
   }
 
@@ -198,6 +246,8 @@ export class WorldHosting {
           if (kept != null) await state.moveProp(kept.id, { position: intent.entity.position, rotation: intent.entity.rotation })
           this.entityIds.set(intent.entity.id, id)
           if (Object.keys(intent.entity.data).length > 0) await state.setEntityData(id, intent.entity.data)
+        } else if ((intent.type === 'move' || intent.type === 'update') && this.isProp(intent.id)) {
+          this.moveProp(intent)
         } else if (intent.type === 'update') {
           const id = this.docId(intent.id)
           await state.setEntityData(id, { ...state.world()?.entity(id)?.data, ...intent.data })
@@ -240,11 +290,43 @@ export class WorldHosting {
     }).finally(() => { this.scriptTasks-- })
   }
 
+  /** A world.json prop the simulation moves, not an entity the script spawned under the same id. */
+  private isProp(scriptId: string): boolean {
+    return !this.entityIds.has(scriptId) && this.components.props?.world.definition.props.some((p) => p.id === scriptId) === true
+  }
+
+  /**
+   * A script's `move` of a prop, or `update` with `{ position?, rotation?, velocity? }`, teleports
+   * its body in the simulation (then at rest, unless a velocity is given); other data is refused.
+   */
+  private moveProp(intent: Extract<ScriptIntent, { type: 'move' | 'update' }>): void {
+    const props = this.props
+    if (props == null) throw new Error('the props are not simulated here')
+    if (intent.type === 'move') {
+      props.place(intent.id, intent.position, intent.rotation)
+      return
+    }
+    const { position, rotation, velocity, ...rest } = intent.data
+    if (Object.keys(rest).length > 0) throw new Error(`a prop takes position, rotation and velocity, not ${Object.keys(rest).join(', ')}`)
+    const current = props.entities().find((e) => e.id === intent.id)
+    if (current == null) throw new Error(`prop ${intent.id} does not move`)
+    props.place(intent.id, numbers(position, 3) ?? current.position, numbers(rotation, 4) ?? current.rotation, numbers(velocity, 3))
+  }
+
   private docId(scriptId: string): string {
     const id = this.entityIds.get(scriptId)
     if (id == null) throw new Error(`the script never spawned entity ${scriptId}`)
     return id
   }
+}
+
+/** `value` as a tuple of `length` finite numbers; undefined when absent; throws when malformed. */
+function numbers<N extends 3 | 4>(value: JsonValue | undefined, length: N): (N extends 3 ? [number, number, number] : [number, number, number, number]) | undefined {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value) || value.length !== length || !value.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+    throw new Error(`expected ${length} finite numbers`)
+  }
+  return value as N extends 3 ? [number, number, number] : [number, number, number, number]
 }
 
 function placement(entity: ScriptEntity): { prop: PropComponent; position: [number, number, number]; rotation: [number, number, number, number]; name: string } {

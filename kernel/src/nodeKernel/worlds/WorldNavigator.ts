@@ -1,12 +1,18 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { fetchVerifiedWorld } from './verifiedWorld.js'
+import { PropSync } from './propSync.js'
 import { WorldHosting, dhtHosts } from './WorldHosting.js'
+import { HostWatch } from './hostWatch.js'
+import { wallClock } from '../state/wallClock.js'
 import type { BasisRules } from '@peercompute/world-sdk'
 import type { KernelLibp2p } from '../../platform/Platform.js'
 import type { WorkerPort } from '../../platform/WorkerPort.js'
 import type { KernelEvents } from '../KernelEvents.js'
 import type { LoadedWorld } from '../LoadedWorld.js'
+import type { PhysicsEngine } from '../physics/PhysicsEngine.js'
 import type { StateManager } from '../state/StateManager.js'
+import type { PropSyncStatus } from './propSync.js'
 import type { VerifiedWorld } from './verifiedWorld.js'
 import type { ComputeResult, ComputeTask } from '../compute/computeTask.js'
 import type { WorldHostingInit, WorldHostingStatus } from './WorldHosting.js'
@@ -21,16 +27,14 @@ export interface WorldNavigatorInit extends WorldHostingInit {
   /** How long members wait for the elected new host before returning to the parent world. @default 5_000 */
   migrationTimeoutMs?: number
   /**
-   * How often a member pings its world's host (pings overlap: each waits 1.5 s for its answer); a host
-   * that misses two in a row is gone (a closed page's WebRTC link reports nothing for several seconds,
-   * and its presence expires only after 5). @default 500
+   * How often a member may ping its world's host (one ping at a time, 1.2 s each); a host that misses
+   * two in a row while its presence is silent is gone (hostWatch.ts). @default 500
    */
   hostPingMs?: number
 }
 
-/** Pings a host may miss in a row before its members take over; each waits this long. */
-const HOST_MISSES = 2
-const HOST_PING_TIMEOUT_MS = 1500
+/** How long a member dials its host again after their link closed, before taking the host for gone. */
+const HOST_REDIAL_MS = 3000
 
 export interface WorldNavigatorComponents {
   state: StateManager
@@ -48,7 +52,13 @@ export interface WorldNavigatorComponents {
   /** The peer this node syncs world state with and pushes to (the world's host, or the root), or null. */
   setStateParent(peerId: string | null): void
   syncNow(): void
+  /** The place changed without a world being entered (a host migration): the kernel re-links its topology. */
+  placeChanged?(): void
   spawnScriptsWorker(): WorkerPort
+  /** The node's own physics: it follows a hosted world's props, or (a browser host's) simulates them. */
+  physics(): PhysicsEngine | null
+  /** Havok for a host without physics of its own (a headless host simulates its world's props in it). */
+  spawnPhysicsWorker(): WorkerPort
 }
 
 /** Where this node stands among worlds, for `getStatus()`. */
@@ -60,9 +70,13 @@ export interface WorldPlace {
   /** The current world's host (this node's own peerId when it hosts). */
   host: string | null
   effectiveRules: BasisRules | null
+  /** The parent world's effective rules: a host is a member there, and links to its parent by them. */
+  parentRules: BasisRules | null
   hosting: WorldHostingStatus | null
   /** Host migrations this node saw, with how long each took (host gone → new host in place), ms. */
   migrations: Array<{ world: string; from: string; to: string | null; ms: number }>
+  /** A hosted world's prop poses: who publishes them and what this node refused; null outside hosted worlds. */
+  props: PropSyncStatus | null
 }
 
 /** Thrown by `joinWorld` when nobody hosts the world now. */
@@ -75,7 +89,15 @@ export class NoWorldSourceError extends Error {
   override name = 'NoWorldSourceError'
 }
 
-interface Current { world: VerifiedWorld; host: string | null; parent: string | null }
+interface Current {
+  world: VerifiedWorld
+  host: string | null
+  parent: string | null
+  /** The world as entered, terrain included. */
+  loaded: LoadedWorld
+  /** Its props' poses on the network (a hosted sub-world), or null (the overworld: each node simulates its own). */
+  props: PropSync | null
+}
 
 /**
  * Joining, hosting and leaving sub-worlds, and keeping a world alive when its host leaves: the
@@ -84,14 +106,29 @@ interface Current { world: VerifiedWorld; host: string | null; parent: string | 
  */
 export class WorldNavigator {
   private current: Current | null = null
+  /** The place a join or host is entering: the kernel may show its world before `current` is set. */
+  private entering: Current | null = null
   private hosting: WorldHosting | null = null
   private migrating = false
-  private hostWatch: ReturnType<typeof setInterval> | null = null
-  private hostMisses = 0
-  private pinging = 0
+  private readonly hostWatch: HostWatch
+  /** The current world's host as found in the registry (its addresses, for dialling it again). */
+  private hostRecord: WorldHostRecord | null = null
+  private redialing = false
+  /** The world's players when its host last answered: who may be elected if it goes (presence of members linked only through it expires). */
+  private membersAtLastAnswer: { host: string; members: string[] } | null = null
   private readonly migrations: WorldPlace['migrations'] = []
 
   constructor(private readonly init: WorldNavigatorInit, private readonly components: WorldNavigatorComponents) {
+    this.hostWatch = new HostWatch({ intervalMs: init.hostPingMs ?? 500 }, {
+      libp2p: () => this.components.libp2p(),
+      host: () => this.remoteHost(),
+      silentFor: (peerId) => {
+        const heard = this.components.state.presence.players().find((p) => p.peerId === peerId)?.receivedAt
+        return heard == null ? Number.POSITIVE_INFINITY : wallClock() - heard
+      },
+      onAnswer: (host) => { this.membersAtLastAnswer = { host, members: this.components.state.presence.players().map((p) => p.peerId) } },
+      onGone: (host) => { void this.migrate(host) }
+    })
     components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
     components.events.addEventListener('player:join', this.onPlayerJoin)
     components.events.addEventListener('player:leave', this.onPlayerLeave)
@@ -104,8 +141,7 @@ export class WorldNavigator {
     const { rootPeer } = this.components
     if (world.manifest.parent == null) {
       this.components.setStateParent(rootPeer)
-      await this.enterVerified(world)
-      this.current = { world, host: rootPeer, parent: rootPeer }
+      await this.enterPlace({ world, host: rootPeer, parent: rootPeer })
       return
     }
     const self = this.selfId()
@@ -114,10 +150,10 @@ export class WorldNavigator {
     if (hosts.length === 0) hosts = await dhtHosts(this.requireNode(), id)
     if (hosts.length === 0) throw new NoHostError(`Nobody hosts "${id}" now. Host it yourself (peercompute host ${id}), or pick another world.`)
     const host = await this.dialFirst(hosts)
+    this.hostRecord = host
     this.components.setStateParent(host.peerId)
-    await this.enterVerified(world)
-    this.current = { world, host: host.peerId, parent: host.peerId }
-    this.watchHost()
+    await this.enterPlace({ world, host: host.peerId, parent: host.peerId })
+    this.hostWatch.start()
   }
 
   /** Hosts a verified world (or world `id`, fetched and verified) on this node and announces it. */
@@ -125,12 +161,10 @@ export class WorldNavigator {
     const verified = typeof world === 'string' ? await fetchVerifiedWorld(this.source(), world) : world
     await this.stopHosting()
     const { rootPeer } = this.components
-    const parentWorld = verified.manifest.parent
     const self = this.selfId()
-    const parentHost = parentWorld == null ? null : (await this.source().hosts(parentWorld).catch(() => [])).find((h) => h.peerId !== self)?.peerId
+    const parent = await this.parentHost(verified)
     this.components.setStateParent(this.components.storageMode === 'propagate' ? rootPeer : null)
-    await this.enterVerified(verified)
-    this.current = { world: verified, host: self, parent: parentHost ?? rootPeer }
+    await this.enterPlace({ world: verified, host: self, parent })
     return await this.startHosting(verified)
   }
 
@@ -142,11 +176,47 @@ export class WorldNavigator {
     await this.join(parent)
   }
 
-  /** Enters a verified world, its terrain first made by the compute network. */
-  private async enterVerified(world: VerifiedWorld): Promise<void> {
+  /** Enters `place`'s verified world, its terrain first made by the compute network, and makes it the current place. */
+  private async enterPlace(place: Omit<Current, 'loaded' | 'props'>): Promise<void> {
     // The world's compute code (its terrain shader) is trusted before the task that runs it.
-    const heights = await this.components.terrain(world.loaded)
-    await this.components.enter({ ...world.loaded, heights })
+    const heights = await this.components.terrain(place.world.loaded)
+    const next: Current = { ...place, loaded: { ...place.world.loaded, heights }, props: null }
+    this.current?.props?.stop()
+    this.entering = next
+    try {
+      await this.components.enter(next.loaded)
+      this.current = next
+    } finally {
+      if (this.entering === next) this.entering = null
+    }
+    // A hosted sub-world's props move on its host alone; its members follow the poses it publishes.
+    if (next.world.manifest.parent != null) {
+      next.props = this.propSync(next.loaded)
+      next.props.start()
+    }
+  }
+
+  /** A hosted world's props on the network: the host's poses, checked and followed by its members. */
+  private propSync(world: LoadedWorld): PropSync {
+    return new PropSync(world.id, world.definition.props, {}, {
+      libp2p: () => this.components.libp2p(),
+      host: () => this.current?.host ?? null,
+      physics: () => this.components.physics(),
+      strike: (peerId) => { this.components.state.strike(peerId) }
+    })
+  }
+
+  /** The node a host of `world` is a child of: a host of its parent world (not this node), else the root. */
+  private async parentHost(world: VerifiedWorld): Promise<string | null> {
+    const parentWorld = world.manifest.parent
+    const self = this.selfId()
+    const parentHost = parentWorld == null ? null : (await this.source().hosts(parentWorld).catch(() => [])).find((h) => h.peerId !== self)?.peerId
+    return parentHost ?? this.components.rootPeer
+  }
+
+  /** A hosted world's props as its host last published them (PROP_STRIDE floats per prop); null outside hosted worlds. */
+  propPoses(): Float32Array | null {
+    return this.current?.props?.latest().poses ?? null
   }
 
   /** Whether this node hosts a world now. */
@@ -155,36 +225,49 @@ export class WorldNavigator {
   /** Whether the node is in a world it joined or hosts through this navigator. */
   inSubWorld(): boolean { return this.current?.world.manifest.parent != null }
 
-  place(fallbackWorld: string | null): WorldPlace {
-    const current = this.current
+  /**
+   * Where this node stands; `kernelWorld` is the id of the world the kernel is in (the chain ends
+   * there: while a join enters its world, the place shown is the one being entered, parent included).
+   */
+  place(kernelWorld: string | null): WorldPlace {
+    const entering = this.entering
+    const current = entering != null && entering.world.manifest.id === kernelWorld ? entering : this.current
     return {
-      chain: current?.world.effective.chain ?? (fallbackWorld == null ? [] : [fallbackWorld]),
-      parent: current?.parent ?? (fallbackWorld == null ? null : this.components.rootPeer),
-      host: current?.host ?? (fallbackWorld == null ? null : this.components.rootPeer),
+      chain: current?.world.effective.chain ?? (kernelWorld == null ? [] : [kernelWorld]),
+      parent: current?.parent ?? (kernelWorld == null ? null : this.components.rootPeer),
+      host: current?.host ?? (kernelWorld == null ? null : this.components.rootPeer),
       effectiveRules: current?.world.effective.rules ?? null,
+      parentRules: current?.world.parentRules ?? null,
       hosting: this.hosting?.status() ?? null,
-      migrations: this.migrations.map((m) => ({ ...m }))
+      migrations: this.migrations.map((m) => ({ ...m })),
+      props: current?.props?.status() ?? null
     }
   }
 
   async stop(): Promise<void> {
-    if (this.hostWatch != null) clearInterval(this.hostWatch)
-    this.hostWatch = null
+    this.hostWatch.stop()
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.events.removeEventListener('player:join', this.onPlayerJoin)
     this.components.events.removeEventListener('player:leave', this.onPlayerLeave)
     await this.stopHosting()
+    this.current?.props?.stop()
     this.current = null
   }
 
   private async startHosting(world: VerifiedWorld): Promise<WorldHostingStatus> {
+    // The place is set first: the props go on from the last poses it received (its PropSync kept them).
+    const current = this.current?.world === world ? this.current : null
     const hosting = new WorldHosting(world, this.init, {
       state: this.components.state,
       libp2p: () => this.components.libp2p(),
       source: this.source(),
       spawnWorker: () => this.components.spawnScriptsWorker(),
       onError: (err) => { this.components.events.dispatchEvent(new CustomEvent('error', { detail: err })) },
-      submitTask: (task) => this.components.submitTask(task)
+      submitTask: (task) => this.components.submitTask(task),
+      // generateHeightfield allocates a plain ArrayBuffer; the physics schema's type says so.
+      props: current?.props == null ? null : { sync: current.props, world: { ...current.loaded, heights: current.loaded.heights as Float32Array<ArrayBuffer> } },
+      physics: () => this.components.physics(),
+      spawnPhysicsWorker: () => this.components.spawnPhysicsWorker()
     })
     this.hosting = hosting
     await hosting.start()
@@ -227,11 +310,15 @@ export class WorldNavigator {
     const world = current.world.manifest.id
     try {
       const self = this.selfId()
-      const members = this.components.state.presence.players().map((p) => p.peerId)
+      // Members that reached each other only through the old host drop out of presence soon after it: those it had count too.
+      const had = this.membersAtLastAnswer?.host === from ? this.membersAtLastAnswer.members : []
+      const members = [...this.components.state.presence.players().map((p) => p.peerId), ...had]
       const elected = [...new Set([self, ...members])].filter((p) => p !== from && p !== this.components.rootPeer).sort()[0] ?? self
       if (elected === self && (this.init.canHost ?? true)) {
         this.components.setStateParent(this.components.storageMode === 'propagate' ? this.components.rootPeer : null)
-        this.current = { ...current, host: self }
+        // The old host was this node's parent; a host's is its parent world's host.
+        this.current = { ...current, host: self, parent: await this.parentHost(current.world) }
+        this.components.placeChanged?.()
         await this.startHosting(current.world)
         this.migrations.push({ world, from, to: self, ms: performance.now() - started })
         return
@@ -243,8 +330,10 @@ export class WorldNavigator {
         if (next != null) {
           const host = await this.dialFirst([next]).catch(() => null)
           if (host != null) {
+            this.hostRecord = host
             this.components.setStateParent(host.peerId)
             this.current = { ...current, host: host.peerId, parent: host.peerId }
+            this.components.placeChanged?.()
             this.components.syncNow()
             this.migrations.push({ world, from, to: host.peerId, ms: performance.now() - started })
             return
@@ -262,39 +351,41 @@ export class WorldNavigator {
     }
   }
 
-  /** Starts pinging the current world's host, once (the interval skips turns with no remote host). */
-  private watchHost(): void {
-    this.hostWatch ??= setInterval(this.pingHost, this.init.hostPingMs ?? 500)
-  }
-
-  private readonly pingHost = (): void => {
+  /** The current world's host when it is another node than this one and the root, and no migration is under way; else null. */
+  private remoteHost(): string | null {
     const host = this.current?.host
-    const libp2p = this.components.libp2p()
-    if (host == null || libp2p == null || host === libp2p.peerId.toString() || host === this.components.rootPeer || this.migrating) {
-      this.hostMisses = 0
-      return
-    }
-    const target = libp2p.getConnections().find((c) => c.remotePeer.toString() === host)?.remotePeer
-    // No link to the host at all: the disconnect handler has migrated, or will. At most three pings wait at once.
-    if (target == null || this.pinging >= 3) return
-    this.pinging++
-    libp2p.services.ping.ping(target, { signal: AbortSignal.timeout(HOST_PING_TIMEOUT_MS) }).then(() => {
-      this.hostMisses = 0
-    }, () => {
-      if (this.current?.host !== host) return
-      this.hostMisses++
-      if (this.hostMisses >= HOST_MISSES) {
-        this.hostMisses = 0
-        void this.migrate(host)
-      }
-    }).finally(() => { this.pinging-- })
+    const self = this.components.libp2p()?.peerId.toString()
+    if (host == null || host === self || host === this.components.rootPeer || this.migrating) return null
+    return host
   }
 
   private readonly onPeerDisconnect = (event: CustomEvent<{ peerId: string }>): void => {
-    const current = this.current
-    const self = this.components.libp2p()?.peerId.toString()
-    if (current == null || current.host == null || current.host === self || current.host === this.components.rootPeer) return
-    if (event.detail.peerId === current.host) void this.migrate(current.host)
+    const host = this.remoteHost()
+    if (host != null && event.detail.peerId === host) void this.redialOrMigrate(host)
+  }
+
+  /**
+   * The link to the host closed. A live host's link can close too (libp2p's connection monitor
+   * drops a link whose ping stalled for 5 s, as on a busy machine), so it is dialled again first,
+   * for a bounded while; only a host that cannot be reached is left behind.
+   */
+  private async redialOrMigrate(host: string): Promise<void> {
+    if (this.redialing) return
+    this.redialing = true
+    const record = this.hostRecord?.peerId === host ? this.hostRecord : null
+    try {
+      const libp2p = this.requireNode()
+      const signal = AbortSignal.timeout(HOST_REDIAL_MS)
+      if (record == null) await libp2p.dial(peerIdFromString(host), { signal })
+      else await Promise.any(record.multiaddrs.map((addr) => libp2p.dial(multiaddr(addr), { signal })))
+      if (this.current?.host === host) this.components.syncNow()
+      return
+    } catch {
+      // Unreachable: the host is gone.
+    } finally {
+      this.redialing = false
+    }
+    if (this.current?.host === host) await this.migrate(host)
   }
 
   private readonly onPlayerJoin = (event: CustomEvent<{ peerId: string; name: string }>): void => {

@@ -1,7 +1,7 @@
 import { BundleSignatureError, jwkThumbprint, verifyBundle, verifyBundleFiles, verifyManifest } from '@peercompute/signing'
-import { computeCodeOf, effectiveRules, parseWorldDefinition } from '@peercompute/world-sdk'
+import { checkRulesAgainstParent, computeCodeOf, effectiveRules, parseWorldDefinition } from '@peercompute/world-sdk'
 import type { BundleManifest, JWK } from '@peercompute/signing'
-import type { EffectiveRules, WorldRulesDeclaration } from '@peercompute/world-sdk'
+import type { BasisRules, EffectiveRules, WorldRulesDeclaration } from '@peercompute/world-sdk'
 import type { LoadedWorld } from '../LoadedWorld.js'
 import type { WorldListEntry, WorldSource } from './WorldSource.js'
 
@@ -12,6 +12,8 @@ export interface VerifiedWorld {
   files: ReadonlyMap<string, Uint8Array>
   /** Effective rules: the fold from the root down its chain of parents. */
   effective: EffectiveRules
+  /** The parent world's effective rules (the defaults above the root's world): a host links to its parent by them. */
+  parentRules: BasisRules
   /** The world as a node enters it, less its terrain: the navigator has the compute network make that. */
   loaded: Omit<LoadedWorld, 'heights'>
 }
@@ -73,7 +75,8 @@ async function parentChain(source: WorldSource, listing: WorldListEntry[], rootK
 }
 
 function assemble(manifest: BundleManifest, files: ReadonlyMap<string, Uint8Array>, parents: WorldRulesDeclaration[]): VerifiedWorld {
-  const effective = effectiveRules([...parents, { world: manifest.id, rules: manifest.rules }])
+  const parent = effectiveRules(parents)
+  const effective = checkRulesAgainstParent(parent, { world: manifest.id, rules: manifest.rules })
   const entry = files.get(manifest.entry)
   if (entry == null) throw new WorldNotFoundError(`The bundle of "${manifest.id}" lacks its entry file ${manifest.entry}; publish it again.`)
   const definition = parseWorldDefinition(JSON.parse(new TextDecoder().decode(entry)))
@@ -81,6 +84,7 @@ function assemble(manifest: BundleManifest, files: ReadonlyMap<string, Uint8Arra
     manifest,
     files,
     effective,
+    parentRules: parent.rules,
     loaded: { id: manifest.id, name: manifest.name, definition, rules: effective.rules, computeCode: computeCodeOf(manifest) }
   }
 }

@@ -123,6 +123,44 @@ describe('PhysicsEngine (Havok in a worker_thread)', () => {
   })
 })
 
+describe('PhysicsEngine for a world\'s props (the host\'s authority, a member\'s following)', () => {
+  it('poses other players that push the crate, places it at once, and follows a host\'s poses', async () => {
+    const world = testWorld()
+    const spawner = new WorkerSpawner()
+    const engine = physicsEngine()({ spawnWorker: spawner.spawn })
+    engine.start()
+    const crate = (): number[] => [...(engine.propFrame()?.poses ?? [])].slice(0, 3)
+    try {
+      await engine.loadWorld(world, { localAvatar: false })
+      await until(() => engine.propFrame() ?? undefined, 5000, 'a frame')
+      expect(engine.avatar()).toBeNull()
+      const start = crate()
+      // A player walks from the spawn along -z through the crate, as its presence says.
+      const walkedFrom = Date.now()
+      await until(() => {
+        const z = -((Date.now() - walkedFrom) / 1000) * 3
+        const x = 0
+        engine.setAvatars([{ id: 'bob', position: [x, sampleHeight(world.heights, world.definition.terrain, x, z), z], velocity: [0, 0, -3], age: 0 }])
+        return (start[2] ?? 0) - (crate()[2] ?? 0) > 1 ? true : undefined
+      }, 10_000, 'the crate to be pushed a metre')
+      engine.setAvatars([])
+
+      engine.placeProp({ index: 0, position: [4, 9, 4] })
+      await until(() => engine.propFrame()?.snaps[0] === 1 ? true : undefined, 5000, 'the placement')
+      expect(crate()[0]).toBeCloseTo(4, 1)
+
+      engine.setPropMode('follow')
+      engine.followProps({ time: 100, indices: Uint16Array.of(0), snaps: Uint8Array.of(7), poses: Float32Array.of(-5, 6, 5, 0, 0, 0, 1) })
+      await until(() => engine.propFrame()?.snaps[0] === 7 ? true : undefined, 5000, 'the host\'s pose')
+      await sleep(300)
+      expect(crate()).toEqual([-5, 6, 5]) // kinematic: it stays where the host says, in the air
+    } finally {
+      engine.stop()
+      await spawner.allExited()
+    }
+  })
+})
+
 describe('PhysicsEngine falls', () => {
   it('puts an avatar that falls out of the world back at the spawn', async () => {
     const world = testWorld()

@@ -1,6 +1,10 @@
 import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
+import HavokPhysics from '@babylonjs/havok'
+import type { HavokPhysicsWithBindings } from '@babylonjs/havok'
 import { generateHeightfield } from '@peercompute/world-sdk'
 import type { WorkerPort } from '../../../src/platform/WorkerPort.js'
 import type { PhysicsWorld } from '../../../src/nodeKernel/physics/PhysicsEngine.js'
@@ -62,4 +66,10 @@ export async function until<T> (read: () => T | undefined, timeoutMs: number, wh
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
     await sleep(10)
   }
+}
+
+/** Havok in this thread, for tests that step a PhysicsSimulation by hand (no worker, no timers). */
+export async function havokHere (): Promise<HavokPhysicsWithBindings> {
+  const bytes = await readFile(createRequire(import.meta.url).resolve('@babylonjs/havok/lib/esm/HavokPhysics.wasm'))
+  return await HavokPhysics({ wasmBinary: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) })
 }

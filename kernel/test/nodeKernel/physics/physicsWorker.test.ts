@@ -39,4 +39,22 @@ describe('runPhysicsWorker (Node entry)', () => {
       await worker.terminate()
     }
   })
+
+  it('without a local avatar sends frames with no avatar; a props message before the world loaded is an error', async () => {
+    const { worker, received } = startWorker()
+    try {
+      worker.postMessage({ type: 'placeProp', placement: { index: 0, position: [0, 5, 0] } })
+      const early = await until(() => received.find((m) => m.type === 'error'), 5000, 'an error message')
+      expect(early.type === 'error' && early.message).toMatch(/before the world was loaded/)
+      worker.postMessage({ type: 'init', world: testWorld(), options: { localAvatar: false } })
+      const frame = await until(() => received.find((m) => m.type === 'frame'), 10_000, 'a frame')
+      expect(frame.type === 'frame' && frame.avatar).toBeNull()
+      expect(frame.type === 'frame' && [...frame.snaps]).toEqual([0])
+      worker.postMessage({ type: 'placeProp', placement: { index: 3, position: [0, 5, 0] } })
+      const late = await until(() => received.filter((m) => m.type === 'error')[1], 5000, 'a second error')
+      expect(late.type === 'error' && late.message).toMatch(/no prop 3/)
+    } finally {
+      await worker.terminate()
+    }
+  })
 })

@@ -23,6 +23,8 @@ export class RelayLinks {
 
   /** Frames this node failed to hand to a neighbour (its stream failed). */
   failures = 0
+  /** Why the latest of those frames failed, for diagnosis. */
+  lastFailure: string | null = null
 
   async start(): Promise<void> {
     await this.libp2p.handle(RELAY_PROTOCOL, (stream, connection) => { void this.read(stream, connection.remotePeer.toString()) }, { maxInboundStreams: 4 })
@@ -51,8 +53,9 @@ export class RelayLinks {
     const current = out
     current.chain = current.chain
       .then(async () => { await (await current.ready).write(frame) })
-      .catch(() => {
+      .catch((err: unknown) => {
         this.failures++
+        this.lastFailure = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
         if (this.outbound.get(peerId) === current) this.outbound.delete(peerId)
       })
   }

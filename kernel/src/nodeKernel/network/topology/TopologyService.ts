@@ -13,6 +13,12 @@ import type { Libp2p, PeerId, Startable } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
 
+/** Largest full mesh ('distributed') unless `maxMeshPeers` says otherwise. */
+export const DEFAULT_MAX_MESH_PEERS = 32
+
+/** Round trips to the parent that count: the best of the last this many. */
+const PARENT_RTT_SAMPLES = 5
+
 export interface TopologyServiceInit {
   topology: Topology
   /** The parent's peerId (the root or the world's host); null on the root. */
@@ -59,7 +65,7 @@ export interface TopologyMessage { id: string; origin: string; payload: Uint8Arr
 
 export interface TopologyEvents { message: CustomEvent<TopologyMessage>; change: CustomEvent<TopologyStatus> }
 
-interface Report { fast: string[]; parentRttMs: number | null; gateway: string | null }
+interface Report { fast: string[]; parentRttMs: number | null; gateway: string | null; at: number }
 
 /**
  * Shapes how this node links to others and spreads messages along those links:
@@ -76,10 +82,19 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
   private readonly reports = new Map<string, Report>()
   private readonly seen = new Map<string, number>()
   private readonly thresholds: ClusterThresholds
+  /** The version of the parent's member list this node holds (as a child). */
   private membersVersion = 0
+  /**
+   * The version of this node's own list of children (as a parent): a host is both, and the two count
+   * apart. It starts at random, so that a child's `since` from this node's previous service (a host
+   * that re-linked) does not match a new list by chance.
+   */
+  private childrenVersion = 1 + Math.floor(Math.random() * 2 ** 30)
   /** A peer this node does not know as a member spoke to it: ask the parent for the whole list again. */
   private membersStale = false
   private parentRttMs: number | null = null
+  /** Recent round trips to the parent: the best of them is the one reported and elected on. */
+  private parentRttSamples: number[] = []
   private gateway: string | null = null
   private joinedAsRelay: boolean | null = null
   private timer: ReturnType<typeof setTimeout> | null = null
@@ -139,6 +154,20 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     await libp2p.unhandle([TOPOLOGY_PROTOCOL, PROBE_PROTOCOL])
   }
 
+  /**
+   * Stops, then tells the parent this node is no longer its child (best effort, over a link that is
+   * still open): its other members stop counting it at their next join, rather than when the link
+   * closes, which may be never (the node keeps its connections when it moves to another world).
+   */
+  async leave(): Promise<void> {
+    const wasStarted = this.started
+    await this.stop()
+    const { libp2p } = this.components
+    const parent = this.init.parent == null ? null : peerIdFromString(this.init.parent)
+    if (!wasStarted || parent == null || libp2p.getConnections(parent).length === 0) return
+    await sendControl(libp2p, parent, { t: 'leave' }, { reply: false, signal: AbortSignal.timeout(2000) }).catch((err: unknown) => { this.fail('leave', err) })
+  }
+
   /** Sends `payload` to every node of the world along this topology's links. */
   broadcast(payload: Uint8Array): string {
     const header: RelayHeader = { id: `${this.self.slice(-8)}-${Math.random().toString(36).slice(2, 12)}`, origin: this.self, sentAt: performance.timeOrigin + performance.now() }
@@ -189,7 +218,7 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
   /** 'distributed': all members when they fit, else a ring of `maxMeshPeers` around this node. */
   private meshPeers(): string[] {
     const ids = [...this.members.keys(), this.self].sort()
-    const max = this.init.maxMeshPeers ?? 32
+    const max = this.init.maxMeshPeers ?? DEFAULT_MAX_MESH_PEERS
     if (ids.length - 1 <= max) return ids.filter((id) => id !== this.self)
     const at = ids.indexOf(this.self)
     const out: string[] = []
@@ -209,13 +238,19 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
   private answer(from: string, m: ControlMessage): ControlMessage | null {
     if (m.t === 'join') {
       const known = this.children.get(from)
-      if (known == null || known.addrs.join() !== m.addrs.join()) this.membersVersion++
+      if (known == null || known.addrs.join() !== m.addrs.join()) this.childrenVersion++
       this.children.set(from, { relay: m.relay, addrs: m.addrs })
-      if (m.since === this.membersVersion) return { t: 'members', version: this.membersVersion }
-      return { t: 'members', version: this.membersVersion, peers: [...this.children].map(([id, c]) => ({ id, addrs: c.addrs })) }
+      if (m.since === this.childrenVersion) return { t: 'members', version: this.childrenVersion }
+      return { t: 'members', version: this.childrenVersion, peers: [...this.children].map(([id, c]) => ({ id, addrs: c.addrs })) }
+    }
+    if (m.t === 'leave') {
+      if (this.children.delete(from)) this.childrenVersion++
+      this.relay.drop(from)
+      this.reports.delete(from)
+      return null
     }
     if (m.t === 'report') {
-      this.reports.set(from, { fast: m.fast, parentRttMs: m.parentRttMs, gateway: m.gateway })
+      this.reports.set(from, { fast: m.fast, parentRttMs: m.parentRttMs, gateway: m.gateway, at: Date.now() })
       if (!this.members.has(from)) this.membersStale = true
     }
     return null
@@ -269,7 +304,7 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     // every join crosses the uplink.
     this.rounds++
     if (!force && !this.membersStale && this.rounds > 5 && this.rounds % 5 !== 0 && relay === this.joinedAsRelay) {
-      this.parentRttMs = await this.meter.ping(parent, signal).catch(() => this.parentRttMs)
+      await this.measureParent(parent, signal)
       return
     }
     const addrs = this.components.libp2p.getMultiaddrs().map((a) => a.toString())
@@ -283,7 +318,21 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
       }
       this.membersVersion = reply.version
     }
-    this.parentRttMs = await this.meter.ping(parent, signal).catch(() => this.parentRttMs)
+    await this.measureParent(parent, signal)
+  }
+
+  /**
+   * Pings the parent. A busy event loop (ours, the parent's, a mate's) only ever adds delay, and
+   * members elect their gateway from each other's reported round trips: the best of the last few
+   * keeps those reports steady, so members that hear them at different moments still agree.
+   */
+  private async measureParent(parent: string, signal: AbortSignal): Promise<void> {
+    try {
+      this.parentRttSamples = [...this.parentRttSamples, await this.meter.ping(parent, signal)].slice(-PARENT_RTT_SAMPLES)
+      this.parentRttMs = Math.min(...this.parentRttSamples)
+    } catch {
+      // Unreachable this round: the last measure stands until a ping gets through.
+    }
   }
 
   private async formMesh(signal: AbortSignal): Promise<void> {
@@ -372,7 +421,7 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
   private readonly onDisconnect = (event: CustomEvent<PeerId>): void => {
     const id = event.detail.toString()
     this.relay.drop(id)
-    if (this.children.delete(id)) this.membersVersion++
+    if (this.children.delete(id)) this.childrenVersion++
     const wasMate = this.meter.get(id)?.fast === true
     this.meter.forget(id)
     this.reports.delete(id)
@@ -419,7 +468,12 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
         return from == null || mesh.length < this.members.size ? mesh : []
       }
       case 'emergent': {
-        const mates = this.clusterMembers().filter((id) => id !== this.self)
+        // Views of a cluster can differ for a moment (one end of a link measured it slow, the other
+        // not yet): a connected peer that still reports this node as fast expects this node's traffic.
+        const connected = new Set(this.components.libp2p.getConnections().map((c) => c.remotePeer.toString()))
+        const recent = Date.now() - 3 * (this.init.roundMs ?? 1000)
+        const counting = [...this.reports].filter(([id, r]) => r.at > recent && r.fast.includes(this.self) && connected.has(id)).map(([id]) => id)
+        const mates = [...new Set([...this.clusterMembers(), ...counting])].filter((id) => id !== this.self)
         const up = this.gateway === this.self && from !== parent ? [parent] : []
         return from == null || from === parent ? [...mates, ...up] : up
       }

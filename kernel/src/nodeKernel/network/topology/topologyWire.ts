@@ -2,7 +2,7 @@ import { lpStream } from '@libp2p/utils'
 import { z } from 'zod'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 
-/** Control messages: a child joins its parent and gets the members it knows; cluster mates report. */
+/** Control messages: a child joins its parent and gets the members it knows, or leaves it; cluster mates report. */
 export const TOPOLOGY_PROTOCOL = '/peercompute/topology/1.0.0'
 /** A short throughput probe: the dialer sends a block, the listener answers one byte once it has it all. */
 export const PROBE_PROTOCOL = '/peercompute/probe/1.0.0'
@@ -24,6 +24,8 @@ export type MemberInfo = z.infer<typeof member>
 export const controlMessageSchema = z.discriminatedUnion('t', [
   /** A child announces itself; `relay`: send it the traffic you spread (false: a cluster member behind a gateway). */
   z.object({ t: z.literal('join'), relay: z.boolean(), addrs: z.array(addrString).max(16), since: z.number().int().nonnegative() }),
+  /** A child moves to another parent (its node entered another world): forget it now, not at disconnect. */
+  z.object({ t: z.literal('leave') }),
   /** The parent's members (peerId and dialable addresses); `peers` is omitted when `since` is current. */
   z.object({ t: z.literal('members'), version: z.number().int().nonnegative(), peers: z.array(member).max(4096).optional() }),
   /** A node tells a cluster mate whom it links to fast, its round trip to the parent, and its gateway. */

@@ -37,6 +37,8 @@ export interface WorkloadReport {
   expected: number
   p50Ms: number
   p99Ms: number
+  /** Deliveries seen / expected per `receiverGroup<originGroup` pair ('root' has no group), to tell which way a loss went. */
+  byGroups: Record<string, { delivered: number; expected: number }>
 }
 
 let nextSim = 0
@@ -94,8 +96,14 @@ export class TopologySimulator {
    */
   async workload(opts: { perNode: number; bytes: number; intervalMs: number; settleMs?: number }): Promise<WorkloadReport> {
     const latencies: number[] = []
+    const byGroups: WorkloadReport['byGroups'] = {}
+    const pair = (to: string | null, from: string | null): { delivered: number; expected: number } => (byGroups[`${to ?? 'root'}<${from ?? 'root'}`] ??= { delivered: 0, expected: 0 })
+    for (const to of this.nodes) for (const from of this.nodes) if (to !== from) pair(to.group, from.group).expected += opts.perNode
     const off = this.nodes.map((n) => {
-      const on = (e: CustomEvent<{ latencyMs: number }>): void => { latencies.push(e.detail.latencyMs) }
+      const on = (e: CustomEvent<{ latencyMs: number; origin: string }>): void => {
+        latencies.push(e.detail.latencyMs)
+        pair(n.group, this.groupOf.get(e.detail.origin) ?? null).delivered++
+      }
       n.topology.addEventListener('message', on)
       return () => { n.topology.removeEventListener('message', on) }
     })
@@ -114,7 +122,7 @@ export class TopologySimulator {
     off.forEach((f) => { f() })
     const sorted = latencies.sort((a, b) => a - b)
     const at = (q: number): number => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN) * 10) / 10
-    return { topology: this.init.topology, uplinkBytes: this.network.uplinkBytes(), delivered: latencies.length, expected, p50Ms: at(0.5), p99Ms: at(0.99) }
+    return { topology: this.init.topology, uplinkBytes: this.network.uplinkBytes(), delivered: latencies.length, expected, p50Ms: at(0.5), p99Ms: at(0.99), byGroups }
   }
 
   private async makeNode(listen: string, group: string | null, parent: string | null, bootstrap?: string): Promise<SimNode> {
