@@ -119,6 +119,9 @@ export class ScriptSandbox {
     this.callFn(this.fns.run, [hook, JSON.stringify(arg)], hook)
     const jobs = this.runtime.executePendingJobs()
     if (jobs.error !== undefined) this.failWith(jobs.error, hook)
+    // An interrupt inside a promise job rejects that job's promise rather than failing the run: the
+    // chain ends quietly, so the budget is checked here too (an endless `.then` chain is a runaway).
+    if (this.clock.interrupted) return this.stop('cpu', hook, `it ran past its budget of ${hook === 'setup' ? this.limits.setupCpuMs : this.limits.cpuMs} ms`)
     const drained = this.context.callFunction(this.fns.drain, this.context.undefined)
     if (drained.error !== undefined) this.failWith(drained.error, hook)
     const handle = drained.value as QuickJSHandle

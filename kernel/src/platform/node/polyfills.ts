@@ -1,5 +1,5 @@
 // Imported first by the Node platform: libp2p 3 expects Node 22's globals.
-import { WebSocket as WsWebSocket } from 'ws'
+import { BrowserLikeWebSocket } from './browserLikeWebSocket.js'
 
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
   // libp2p 3 calls Promise.withResolvers (Node 22+); Node 20 lacks it.
@@ -17,7 +17,7 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
 
 if (typeof globalThis.WebSocket === 'undefined') {
   // @libp2p/websockets dials with the global WebSocket, which Node 20 has only behind a flag.
-  Object.defineProperty(globalThis, 'WebSocket', { configurable: true, writable: true, value: WsWebSocket })
+  Object.defineProperty(globalThis, 'WebSocket', { configurable: true, writable: true, value: BrowserLikeWebSocket })
 }
 
 export {}

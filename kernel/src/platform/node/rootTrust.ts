@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { WebSocket as WsWebSocket } from 'ws'
+import { BrowserLikeWebSocket } from './browserLikeWebSocket.js'
 import type { FetchLike } from '../../nodeKernel/worlds/WorldSource.js'
 import type { ClientOptions } from 'ws'
 
@@ -21,13 +21,9 @@ export function trustRootCertificate(trust: RootTrust): void {
   Object.defineProperty(globalThis, 'WebSocket', {
     configurable: true,
     writable: true,
-    value: class TrustingWebSocket extends WsWebSocket {
+    value: class TrustingWebSocket extends BrowserLikeWebSocket {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols, options)
-        // As in a browser, an error nobody listens for is dropped: libp2p's transport listens while
-        // it cares, and a connect error that lands after it gave up (a root that just went down)
-        // must not become an uncaught exception that ends the process.
-        this.on('error', () => undefined)
       }
     }
   })
