@@ -1,11 +1,11 @@
-import { closeSync, fdatasync, fsyncSync, ftruncate, ftruncateSync, mkdirSync, openSync, readFileSync, writev } from 'node:fs'
+import { closeSync, fdatasync, fsyncSync, ftruncate, ftruncateSync, mkdirSync, openSync, readFileSync, write } from 'node:fs'
 import { open, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { WorldLog } from '@peercompute/kernel'
-import { decodeRecords, encodeRecord } from './logRecords.js'
+import { decodeRecords, encodeRecord, encodeRecords } from './logRecords.js'
 
-const writevAsync = promisify(writev)
+const writeAsync = promisify(write)
 const fdatasyncAsync = promisify(fdatasync)
 const ftruncateAsync = promisify(ftruncate)
 
@@ -57,16 +57,16 @@ export function readWorldFolder(dir: string, repair: boolean): StoredRecords {
 }
 
 /**
- * One world's append-only log on disk. Appends are grouped: while one write + fdatasync runs,
- * new appends wait and go together in the next write, so many concurrent updates cost one
- * fsync. An append resolves only after its bytes are fsynced. Writes, snapshots and truncation
- * run one at a time, in order.
+ * One world's append-only log on disk. Appends are grouped (group commit): while one write +
+ * fdatasync runs, new appends wait and go together, framed into one buffer, in the next write,
+ * so many concurrent updates cost one write and one fsync. An append resolves only after its
+ * bytes are fsynced. Writes, snapshots and truncation run one at a time, in order.
  */
 export class FileWorldLog implements WorldLog {
   private readonly fd: number
   private readonly loaded: StoredRecords
   private chain: Promise<void> = Promise.resolve()
-  private batch: Array<{ record: Uint8Array; resolve: () => void; reject: (err: unknown) => void }> = []
+  private batch: Array<{ update: Uint8Array; resolve: () => void; reject: (err: unknown) => void }> = []
   private batchQueued = false
   private records: number
   private bytes: number
@@ -92,8 +92,7 @@ export class FileWorldLog implements WorldLog {
 
   append(update: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new Error('The world log is closed; the root is stopping.'))
-    const record = encodeRecord(update)
-    const promise = new Promise<void>((resolve, reject) => { this.batch.push({ record, resolve, reject }) })
+    const promise = new Promise<void>((resolve, reject) => { this.batch.push({ update, resolve, reject }) })
     this.counts.appends++
     if (!this.batchQueued) {
       this.batchQueued = true
@@ -128,13 +127,12 @@ export class FileWorldLog implements WorldLog {
     this.batchQueued = false
     if (batch.length === 0) return
     try {
-      const records = batch.map((b) => b.record)
-      // writev takes at most IOV_MAX (1024) buffers at a time.
-      for (let i = 0; i < records.length; i += 1024) await writevAsync(this.fd, records.slice(i, i + 1024))
+      const records = encodeRecords(batch.map((b) => b.update))
+      for (let done = 0; done < records.byteLength;) done += (await writeAsync(this.fd, records, done, records.byteLength - done, null)).bytesWritten
       await fdatasyncAsync(this.fd)
       this.counts.writes++
-      this.records += records.length
-      this.bytes += records.reduce((n, r) => n + r.byteLength, 0)
+      this.records += batch.length
+      this.bytes += records.byteLength
       for (const b of batch) b.resolve()
     } catch (err) {
       for (const b of batch) b.reject(err)

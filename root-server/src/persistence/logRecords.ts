@@ -7,11 +7,20 @@ export const MAX_RECORD_BYTES = 256 * 1024 * 1024
 
 /** Frames `payload` as one record: length, CRC-32, bytes. */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(RECORD_HEADER_BYTES + payload.byteLength)
+  return encodeRecords([payload])
+}
+
+/** Frames each payload as a record, one after the other in one buffer (a group commit writes them at once). */
+export function encodeRecords(payloads: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(payloads.reduce((n, p) => n + RECORD_HEADER_BYTES + p.byteLength, 0))
   const view = new DataView(out.buffer)
-  view.setUint32(0, payload.byteLength)
-  view.setUint32(4, crc32(payload))
-  out.set(payload, RECORD_HEADER_BYTES)
+  let offset = 0
+  for (const payload of payloads) {
+    view.setUint32(offset, payload.byteLength)
+    view.setUint32(offset + 4, crc32(payload))
+    out.set(payload, offset + RECORD_HEADER_BYTES)
+    offset += RECORD_HEADER_BYTES + payload.byteLength
+  }
   return out
 }
 

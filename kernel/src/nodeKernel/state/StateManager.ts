@@ -3,6 +3,7 @@ import { encodeStateMessage } from './stateMessages.js'
 import { NotInWorldError, NotPersistedError } from './stateManagerApi.js'
 import { MAX_STATE_BYTES } from './stateSchemas.js'
 import { TokenBuckets } from './TokenBucket.js'
+import { UpdateRelay } from './UpdateRelay.js'
 import { worldHistory, worldStateAt } from './worldHistory.js'
 import { WorldReplica } from './WorldReplica.js'
 import { WorldState } from './WorldState.js'
@@ -30,7 +31,7 @@ class DefaultStateManager implements StateManager {
       done.catch(() => {}) // counted in writeChat; callers that need the ack use sendChat
       return message
     },
-    messages: () => this.current?.replica.world.chatMessages() ?? []
+    messages: () => this.current?.replica.world().chatMessages() ?? []
   }
 
   private current: WorldState | null = null
@@ -42,6 +43,7 @@ class DefaultStateManager implements StateManager {
   private readonly buckets: Record<WorldChannel | 'sync', TokenBuckets>
   /** Replicas kept across enter/leave (persisting nodes): the world entered and worlds children propagate. */
   private readonly replicas = new Map<string, WorldReplica>()
+  private readonly relays: UpdateRelay
 
   constructor(private readonly init: StateManagerInit, private readonly components: StateManagerComponents) {
     this.buckets = {
@@ -50,6 +52,7 @@ class DefaultStateManager implements StateManager {
       chat: new TokenBuckets({ ratePerSecond: 0.5, burst: 5 }),
       sync: new TokenBuckets(init.syncRate ?? { ratePerSecond: 20, burst: 60 })
     }
+    this.relays = new UpdateRelay((update) => { this.components.publish('state', encodeStateMessage({ kind: 'update', update })) }, MAX_STATE_BYTES)
   }
 
   isStarted(): boolean { return this.started }
@@ -87,6 +90,7 @@ class DefaultStateManager implements StateManager {
   leaveWorld(): void {
     const current = this.current
     this.current = null
+    this.relays.clear()
     current?.destroy()
     if (current != null && !this.replicas.has(current.world.id)) current.replica.destroy()
     for (const bucket of Object.values(this.buckets)) bucket.clear()
@@ -111,7 +115,7 @@ class DefaultStateManager implements StateManager {
       if (channel !== 'presence') this.count(verdict.replay === true ? 'replays' : 'applied')
       // Updates that waited for this one were refused ('ignore': not forwarded) when they came;
       // the world's host passes them on now, so members that lack them need not wait for a sync.
-      if (verdict.retried != null && this.components.parent?.() == null) this.relay(verdict.retried)
+      if (verdict.retried != null && this.components.parent?.() == null) this.relays.add(world.replica, verdict.retried)
       if (verdict.joined != null) {
         const name = world.presence.players().find((p) => p.peerId === verdict.joined)?.name ?? ''
         this.components.events.dispatchEvent(new CustomEvent('player:join', { detail: { peerId: verdict.joined, name } }))
@@ -134,24 +138,24 @@ class DefaultStateManager implements StateManager {
 
   async placeProp(init: PlacePropInit): Promise<string> {
     const world = this.requireWorld('placing a prop')
-    const { id, update } = world.replica.world.placeProp(init, world.self.peerId)
+    const { id, update } = world.replica.world().placeProp(init, world.self.peerId)
     await this.commit(world, 'state', update)
     return id
   }
 
   async moveProp(id: string, transform: Partial<Transform>): Promise<void> {
     const world = this.requireWorld('moving a prop')
-    await this.commit(world, 'state', world.replica.world.moveProp(id, transform))
+    await this.commit(world, 'state', world.replica.world().moveProp(id, transform))
   }
 
   async removeProp(id: string): Promise<void> {
     const world = this.requireWorld('removing a prop')
-    await this.commit(world, 'state', world.replica.world.removeProp(id))
+    await this.commit(world, 'state', world.replica.world().removeProp(id))
   }
 
   async setEntityData(id: string, data: EntityData): Promise<void> {
     const world = this.requireWorld('changing entity data')
-    await this.commit(world, 'state', world.replica.world.setEntityData(id, data))
+    await this.commit(world, 'state', world.replica.world().setEntityData(id, data))
   }
 
   async sendChat(text: string): Promise<ChatMessage> {
@@ -162,15 +166,15 @@ class DefaultStateManager implements StateManager {
 
   async setSetting<K extends SettingKey>(key: K, value: NonNullable<WorldSettings[K]>): Promise<void> {
     const world = this.requireWorld('changing a setting')
-    await this.commit(world, 'state', world.replica.world.setSetting(key, value))
+    await this.commit(world, 'state', world.replica.world().setSetting(key, value))
   }
 
   history(): WorldVersion[] {
-    return worldHistory(this.requireWorld('reading history').replica.world.doc)
+    return worldHistory(this.requireWorld('reading history').replica.world().doc)
   }
 
   stateAt(version: string): WorldStateAt {
-    return worldStateAt(this.requireWorld('reading history').replica.world.doc, version)
+    return worldStateAt(this.requireWorld('reading history').replica.world().doc, version)
   }
 
   peerGone(peerId: string): void {
@@ -229,7 +233,7 @@ class DefaultStateManager implements StateManager {
     this.count(result.replay ? 'replays' : 'applied')
     // History a child pushed (it published while nobody heard it, or kept it through a cut)
     // goes on to the world's other members now rather than at their next sync.
-    if (current != null && !result.replay) this.relay([update, ...(result.retried ?? [])])
+    if (current != null && !result.replay) this.relays.add(current.replica, [...result.spans, ...(result.retried ?? [])])
     try {
       await result.durable
     } catch (err) {
@@ -264,16 +268,10 @@ class DefaultStateManager implements StateManager {
     return replica
   }
 
-  private relay(updates: Uint8Array[]): void {
-    for (const update of updates) {
-      if (update.byteLength < MAX_STATE_BYTES) this.components.publish('state', encodeStateMessage({ kind: 'update', update }))
-    }
-  }
-
   private writeChat(text: string): { message: ChatMessage; done: Promise<void> } {
     const world = this.requireWorld('chatting')
     const message = world.chat.compose(text)
-    const done = this.commit(world, 'chat', world.replica.world.appendChat(message))
+    const done = this.commit(world, 'chat', world.replica.world().appendChat(message))
     this.components.events.dispatchEvent(new CustomEvent('chat:message', { detail: message }))
     return { message, done }
   }

@@ -1,16 +1,20 @@
 import { LoroDoc } from 'loro-crdt'
-import { UpdateGuard } from './UpdateGuard.js'
+import { exportSpans, UpdateGuard } from './UpdateGuard.js'
 import { checkUpdate } from './updateRules.js'
 import { WorldDoc } from './WorldDoc.js'
 import { WORLD_CONTAINERS } from './worldSchema.js'
 import type { WorldLog } from './StatePersistence.js'
 import type { UpdateOrigin } from './updateRules.js'
 import type { ChatMessage, DropReason } from '../KernelEvents.js'
-import type { TreeID, VersionVector } from 'loro-crdt'
+import type { IdSpan, LoroTree, TreeID, VersionVector } from 'loro-crdt'
 
-/** The outcome of an incoming update: applied (or a replay of known operations), or refused. */
+/**
+ * The outcome of an incoming update: applied (or a replay of known operations), or refused.
+ * `spans` are the operations it added (none for a replay); `retried`, those of updates that
+ * waited for it and went in with it.
+ */
 export type ReplicaResult =
-  | { ok: true; replay: boolean; chat: ChatMessage[]; durable: Promise<void>; retried?: Uint8Array[] }
+  | { ok: true; replay: boolean; chat: ChatMessage[]; durable: Promise<void>; spans: IdSpan[]; retried?: IdSpan[] }
   | { ok: false; reason: DropReason | 'pending' }
 
 const DONE = Promise.resolve()
@@ -23,16 +27,29 @@ const MAX_PENDING = 64
  * imported, then appended; replays (operations all known already) are neither imported nor logged.
  */
 export class WorldReplica {
-  readonly world: WorldDoc
+  /** The document; it lags behind the guard's shadow by accepted updates until `world()` commits them. */
+  private readonly doc: WorldDoc
   private readonly guard: UpdateGuard
   private compacting = false
   private pending: Array<{ bytes: Uint8Array; origin: UpdateOrigin; chatMaxLength: number }> = []
+  /** The document's scene tree, held rather than looked up per update (each lookup is a call into Loro). */
+  private readonly scene: LoroTree
+  /** Scene nodes created by accepted updates, at least those the document has not taken yet. */
+  private readonly createdInLag = new Set<string>()
 
   constructor(readonly id: string, private readonly log: WorldLog | null, private readonly onError: (err: unknown) => void = () => {}) {
     const doc = new LoroDoc()
     restore(doc, log?.stored() ?? [], onError)
-    this.world = new WorldDoc(doc)
-    this.guard = new UpdateGuard(doc)
+    this.doc = new WorldDoc(doc)
+    this.scene = doc.getTree(WORLD_CONTAINERS.scene)
+    this.guard = new UpdateGuard(doc, onError)
+  }
+
+  /** The world's document with every accepted update in it. Call it for each read or write rather than holding the result. */
+  world(): WorldDoc {
+    this.guard.commit()
+    this.createdInLag.clear()
+    return this.doc
   }
 
   /** Whether this replica keeps its world on disk. */
@@ -55,7 +72,7 @@ export class WorldReplica {
     if (result.replay || this.pending.length === 0) return result
     const chat = [...result.chat]
     const durable = [result.durable]
-    const retried: Uint8Array[] = []
+    const retried: IdSpan[] = []
     for (let progress = true; progress;) {
       progress = false
       for (const waiting of this.pending.splice(0)) {
@@ -63,24 +80,28 @@ export class WorldReplica {
         if (!again.ok && again.reason === 'pending') this.pending.push(waiting)
         if (!again.ok || again.replay) continue
         progress = true
-        retried.push(waiting.bytes)
+        retried.push(...again.spans)
         chat.push(...again.chat)
         durable.push(again.durable)
       }
     }
-    return { ok: true, replay: false, chat, durable: Promise.all(durable).then(() => {}), retried }
+    return { ok: true, replay: false, chat, durable: Promise.all(durable).then(() => {}), spans: result.spans, retried }
   }
 
   private receiveOne(bytes: Uint8Array, origin: UpdateOrigin, chatMaxLength: number): ReplicaResult {
-    const result = this.guard.apply(bytes, (json, shadow) => {
-      const tree = shadow.getTree(WORLD_CONTAINERS.scene)
-      const verdict = checkUpdate(json, origin, chatMaxLength, (id) => tree.has(id as TreeID))
-      return verdict.ok ? { ok: true, value: verdict.chat } : verdict
+    // The nodes known before the update: the document's (it has not taken the update) and those
+    // of accepted updates it has not taken yet either.
+    const known = (id: string): boolean => this.createdInLag.has(id) || this.scene.has(id as TreeID)
+    const result = this.guard.apply(bytes, (changes) => {
+      const verdict = checkUpdate(changes, origin, chatMaxLength, known)
+      return verdict.ok ? { ok: true, value: verdict } : verdict
     })
+    if (!this.guard.lags()) this.createdInLag.clear()
     if (!result.ok) return result
     // A replay may still be on its way to disk (the same update came by gossip a moment ago).
-    if (result.replay) return { ok: true, replay: true, chat: [], durable: this.log?.flushed() ?? DONE }
-    return { ok: true, replay: false, chat: result.value, durable: this.persist(bytes) }
+    if (result.replay) return { ok: true, replay: true, chat: [], durable: this.log?.flushed() ?? DONE, spans: [] }
+    if (this.guard.lags()) for (const id of result.value.created) this.createdInLag.add(id)
+    return { ok: true, replay: false, chat: result.value.chat, durable: this.persist(bytes), spans: result.spans }
   }
 
   /** Records a write this node made on `world` (already in the document); resolves once durable. */
@@ -90,18 +111,24 @@ export class WorldReplica {
   }
 
   /** This replica's version vector. */
-  version(): VersionVector { return this.world.doc.oplogVersion() }
+  version(): VersionVector { return this.world().doc.oplogVersion() }
 
   /** What a peer at version `theirs` lacks (empty when nothing). */
   missing(theirs: VersionVector): Uint8Array {
-    const order = this.world.doc.oplogVersion().compare(theirs)
+    const doc = this.world().doc
+    const order = doc.oplogVersion().compare(theirs)
     if (order !== undefined && order <= 0) return new Uint8Array(0)
-    return this.world.doc.export({ mode: 'update', from: theirs })
+    return doc.export({ mode: 'update', from: theirs })
+  }
+
+  /** The operations of `spans` as one update (to pass on what several updates added, in one message). */
+  exportSpans(spans: IdSpan[]): Uint8Array {
+    return exportSpans(this.world().doc, spans)
   }
 
   /** Whether this replica lacks something a peer at `theirs` holds. */
   lacks(theirs: VersionVector): boolean {
-    const order = this.world.doc.oplogVersion().compare(theirs)
+    const order = this.world().doc.oplogVersion().compare(theirs)
     return order === undefined || order < 0
   }
 
@@ -110,17 +137,22 @@ export class WorldReplica {
 
   destroy(): void {
     this.pending = []
-    this.guard.reset()
-    this.world.doc.free()
+    this.guard.dispose()
+    this.doc.doc.free()
   }
 
   private persist(update: Uint8Array): Promise<void> {
     const log = this.log
     if (log == null) return DONE
     const durable = log.append(update)
-    if (!this.compacting && log.wantsCompaction()) {
+    if (!this.compacting && !this.guard.hasFaulted() && log.wantsCompaction()) {
       this.compacting = true
-      log.compact(() => this.world.doc.export({ mode: 'snapshot' }))
+      log.compact(() => {
+        const doc = this.world().doc
+        // A snapshot replaces the log: never one of a document that missed an update the log holds.
+        if (this.guard.hasFaulted()) throw new Error(`World ${this.id} is not compacted: its document missed an accepted update (see the earlier error); the log keeps every update.`)
+        return doc.export({ mode: 'snapshot' })
+      })
         .catch(this.onError)
         .finally(() => { this.compacting = false })
     }

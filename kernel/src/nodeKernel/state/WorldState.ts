@@ -6,6 +6,7 @@ import type { ReplicaResult, WorldReplica } from './WorldReplica.js'
 import type { ChatMessage, DropReason } from '../KernelEvents.js'
 import type { WorldChannel } from '../worldTopics.js'
 import type { BasisRules } from '@peercompute/world-sdk'
+import type { IdSpan } from 'loro-crdt'
 
 /** What a world's state needs from around it. */
 export interface WorldStateHooks {
@@ -20,7 +21,7 @@ export interface WorldStateHooks {
 
 /** The outcome of one incoming message: accepted (maybe a new player, maybe a replay), or dropped with a reason. */
 export type WorldVerdict =
-  | { ok: true; joined?: string; presence?: { sentAt: number; receivedAt: number }; replay?: boolean; retried?: Uint8Array[] }
+  | { ok: true; joined?: string; presence?: { sentAt: number; receivedAt: number }; replay?: boolean; retried?: IdSpan[] }
   | { ok: false; reason: DropReason | 'pending' }
 
 /**

@@ -26,18 +26,18 @@ export interface WorldView {
 
 /** A read-only view of a replica. */
 export function worldView(world: { id: string; name: string; rules: BasisRules }, replica: WorldReplica): WorldView {
-  const doc = replica.world
+  // replica.world() for each read: it brings the document up to date with what was accepted since.
   return {
     id: world.id,
     name: world.name,
     rules: world.rules,
-    version: () => currentVersion(doc.doc),
-    entities: () => doc.entities(),
-    entity: (id) => doc.entity(id),
-    children: (id) => doc.children(id),
-    entityCount: () => doc.entities().length,
-    settings: () => doc.settings(),
-    chat: () => doc.chatMessages(),
-    toJSON: () => doc.doc.toJSON() as unknown
+    version: () => currentVersion(replica.world().doc),
+    entities: () => replica.world().entities(),
+    entity: (id) => replica.world().entity(id),
+    children: (id) => replica.world().children(id),
+    entityCount: () => replica.world().entities().length,
+    settings: () => replica.world().settings(),
+    chat: () => replica.world().chatMessages(),
+    toJSON: () => replica.world().doc.toJSON() as unknown
   }
 }
