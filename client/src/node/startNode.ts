@@ -35,6 +35,9 @@ export async function startNode(init: StartNodeInit): Promise<PeerComputeNode> {
     name: init.name,
     world: init.worldId,
     bootstrap: wellKnown.multiaddrs,
+    // Players link straight to each other (WebRTC, up to the mesh size) and the world's presence,
+    // state and chat go over those links; a world's `network` rule can ask for another topology.
+    topology: 'distributed',
     enablePhysics: true,
     enableInput: true,
     // Compute tasks only run code listed by signed bundles; WebGPU ones need an adapter.

@@ -3,6 +3,7 @@ import { DEFAULT_BASIS_RULES } from '@peercompute/world-sdk'
 import { computeManager } from './compute/ComputeManager.js'
 import { computeTerrain } from './compute/terrain/terrainTask.js'
 import { topologyTarget, worldTopology } from './network/WorldTopology.js'
+import { GossipRoutes, offRoutesOf } from './network/gossipRoutes.js'
 import { inputManager } from './input/InputManager.js'
 import { networkManager } from './network/NetworkManager.js'
 import { physicsEngine } from './physics/PhysicsEngine.js'
@@ -127,6 +128,8 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
   private started = false
   /** The topology service, re-targeted as the node moves between worlds. */
   private topology: WorldTopology | null = null
+  /** Which connected peers the world's gossip holds back: those off the topology's links (gossipRoutes.ts). */
+  private readonly routes = new GossipRoutes()
   private readonly parentId: string | null
   /** Whom world state syncs with: the root, the host of the world joined, or nobody (this node hosts). */
   private stateParent: string | null
@@ -162,6 +165,10 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     this.network = networkManager({
       topology: init.topology ?? 'hierarchy',
       bootstrap: init.bootstrap ?? [],
+      // The world's gossip goes along the topology's links, and browsers dial each other directly
+      // only where the topology links players ('distributed' mesh, 'emergent' clusters), never in a hierarchy.
+      routes: this.routes,
+      wantsDirect: () => (this.topology?.current().topology ?? init.topology ?? 'hierarchy') !== 'hierarchy',
       ...(init.privateKey == null ? {} : { privateKey: init.privateKey })
     })({ platform, state: this.state, events: this, pose: () => this.currentPose(), sync: () => { this.sync.syncNow() } })
     this.compute = computeManager({ enableWebGPU: init.enableWebGPU ?? false })({
@@ -209,8 +216,11 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
       await this.network.start()
       const libp2p = this.network.libp2p()
       if (libp2p != null) {
-        this.topology = worldTopology({ topology: this.init.topology ?? 'hierarchy', parent: this.role === 'root' ? null : this.parentId })({ libp2p })
-        await this.topology.start()
+        const topology = worldTopology({ topology: this.init.topology ?? 'hierarchy', parent: this.role === 'root' ? null : this.parentId })({ libp2p })
+        this.topology = topology
+        await topology.start()
+        const self = libp2p.peerId.toString()
+        this.routes.follow(() => offRoutesOf(topology.status(), self, (id) => topology.isSibling(id)))
       }
       await this.sync.start()
       await this.compute.start()
@@ -363,6 +373,7 @@ export class NodeKernel extends TypedEventEmitter<KernelEvents> implements Start
     await this.physics?.stop()
     await this.compute.stop()
     await this.sync.stop()
+    this.routes.follow(null)
     await this.topology?.stop()
     this.topology = null
     await this.network.stop()

@@ -24,6 +24,13 @@ export type KernelLibp2p = Libp2p<KernelServices>
 export interface NetworkInit {
   /** The node's identity; the platform's own `privateKey` wins, else a fresh key. */
   privateKey?: PrivateKey
+  /** Gossipsub's application-specific peer score: the kernel steers world traffic along its topology with it. */
+  gossipScorer?: GossipScorer
+}
+
+/** A peer's application-specific gossipsub score (0 for a peer on the node's routes, negative off them). */
+export interface GossipScorer {
+  score(peerId: string): number
 }
 
 /** What differs between the browser, a headless host and the root. */

@@ -2,6 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { DirectDialer } from './directDialer.js'
+import type { GossipRoutes } from './gossipRoutes.js'
 import { bestTransport, peerIdOfAddr, transportOf } from './transportOf.js'
 import { worldTopics } from '../worldTopics.js'
 import type { KernelLibp2p, Platform } from '../../platform/Platform.js'
@@ -26,6 +27,10 @@ export interface NetworkManagerInit {
   pingIntervalMs?: number
   /** Upgrade to direct WebRTC links with other peers. @default true in browsers */
   directDial?: boolean
+  /** Which of the other players a direct link is wanted with (the topology's mesh or cluster). @default every one */
+  wantsDirect?: (peerId: string) => boolean
+  /** Steers the world's gossip along the topology's links (gossipsub's application score). */
+  routes?: GossipRoutes
   privateKey?: PrivateKey
 }
 
@@ -92,7 +97,10 @@ class DefaultNetworkManager implements NetworkManager {
 
   async start(): Promise<void> {
     const { platform } = this.components
-    const node = await platform.createLibp2p(this.init.privateKey == null ? {} : { privateKey: this.init.privateKey })
+    const node = await platform.createLibp2p({
+      ...(this.init.privateKey == null ? {} : { privateKey: this.init.privateKey }),
+      ...(this.init.routes == null ? {} : { gossipScorer: this.init.routes })
+    })
     this.shutdown = new AbortController()
     node.addEventListener('connection:open', this.onConnectionOpen)
     node.addEventListener('peer:connect', this.onPeerConnect)
@@ -107,7 +115,7 @@ class DefaultNetworkManager implements NetworkManager {
       throw err
     }
     const rootAddr = this.init.bootstrap?.[0]
-    if ((this.init.directDial ?? platform.kind === 'browser') && rootAddr != null) this.dialer = new DirectDialer(node, rootAddr)
+    if ((this.init.directDial ?? platform.kind === 'browser') && rootAddr != null) this.dialer = new DirectDialer(node, rootAddr, this.init.wantsDirect == null ? {} : { wanted: this.init.wantsDirect })
     this.components.events.addEventListener('player:join', this.onPlayerJoin)
     this.intervals = [
       setInterval(this.publishPresence, 1000 / (this.init.presenceHz ?? 20)),

@@ -77,6 +77,9 @@ export class WorldTopology implements Startable {
   /** The running service's view (links, cluster, gateway); null while stopped or between two services. */
   status(): TopologyStatus | null { return this.service?.status() ?? null }
 
+  /** Whether `peerId` is another child of this node's parent, as the running service knows it. */
+  isSibling(peerId: string): boolean { return this.service?.isSibling(peerId) ?? false }
+
   /** Switches to `target` unless the service runs with it already; resolves once the new one has started. */
   retarget(target: TopologyTarget): Promise<void> {
     const run = this.switching.then(() => this.switchTo(target))

@@ -7,6 +7,8 @@ export interface DirectDialerInit {
   attempts?: number
   /** Delay before the first retry, doubled after each. @default 1000 */
   backoffMs?: number
+  /** Whether a direct link to this peer is wanted now (the topology's mesh or cluster). @default always */
+  wanted?: (peerId: string) => boolean
 }
 
 /**
@@ -25,6 +27,7 @@ export class DirectDialer {
   consider(peerId: string): void {
     const self = this.libp2p.peerId.toString()
     if (peerId === self || self > peerId || this.pending.has(peerId) || this.hasDirect(peerId)) return
+    if (this.init.wanted?.(peerId) === false) return
     const controller = new AbortController()
     this.pending.set(peerId, controller)
     void this.attempt(peerId, controller, 0)

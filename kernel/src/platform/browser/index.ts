@@ -53,7 +53,7 @@ export function browserPlatform(init: BrowserPlatformInit = {}): Platform {
         services: {
           identify: identify(),
           ping: ping(),
-          pubsub: gossipsub(gossipsubOptions('peer')),
+          pubsub: gossipsub(gossipsubOptions('peer', network.gossipScorer)),
           dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: true })
         }
       })

@@ -77,7 +77,7 @@ export function nodePlatform(init: NodePlatformInit = {}): Platform {
         services: {
           identify: identify(),
           ping: ping(),
-          pubsub: gossipsub(gossipsubOptions(role)),
+          pubsub: gossipsub(gossipsubOptions(role, network.gossipScorer)),
           dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: !isRoot, ...(init.dhtPrivateAddresses === true ? { peerInfoMapper: passthroughMapper } : {}) }),
           ...(isRoot ? { relay: circuitRelayServer({ reservations: { maxReservations: init.maxReservations ?? 1024 } }) } : {})
         }

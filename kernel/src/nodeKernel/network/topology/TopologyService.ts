@@ -201,6 +201,9 @@ export class TopologyService extends TypedEventEmitter<TopologyEvents> implement
     }
   }
 
+  /** Whether `peerId` is another child of this node's parent (in the member list the parent sent). */
+  isSibling(peerId: string): boolean { return this.members.has(peerId) }
+
   private roleOf(peerId: string, mates: string[]): TopologyLink['role'] {
     if (peerId === this.init.parent) return 'parent'
     if (this.children.has(peerId)) return 'child'
