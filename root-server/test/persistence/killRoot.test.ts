@@ -5,10 +5,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createNode } from '@peercompute/kernel'
 import type { LoadedWorld } from '@peercompute/kernel'
-import { nodePlatform } from '@peercompute/kernel/node'
+import { BrowserLikeWebSocket, nodePlatform } from '@peercompute/kernel/node'
 import { DEFAULT_BASIS_RULES } from '@peercompute/world-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WebSocket as WsWebSocket } from 'ws'
 import type { ClientOptions } from 'ws'
 import { freePort } from '../../src/p2p/freePort.js'
 import { readWorldState } from '../../src/persistence/worldStateReader.js'
@@ -75,11 +74,10 @@ describe('kill -9 of the root at random moments', () => {
       if (round === 0) {
         const ca = await readFile(join(dataDir, 'tls', 'cert.pem'), 'utf8')
         // The kernel dials with the global WebSocket; this one trusts the root's self-signed certificate.
-        globalThis.WebSocket = class extends WsWebSocket {
+        // BrowserLikeWebSocket drops an error nobody listens for: a late connect error to the killed root is not uncaught.
+        globalThis.WebSocket = class extends BrowserLikeWebSocket {
           constructor(url: string | URL, protocols?: string | string[]) {
             super(url, protocols, { ca } satisfies ClientOptions)
-            // As kernel/src/platform/node/rootTrust.ts does: a late connect error to the killed root is not uncaught.
-            this.on('error', () => undefined)
           }
         } as unknown as typeof globalThis.WebSocket
       }

@@ -19,6 +19,7 @@ import type { WorkerPort } from '../WorkerPort.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export { nodeWorkerScope } from './nodeWorkerScope.js'
+export { BrowserLikeWebSocket } from './browserLikeWebSocket.js'
 export { nodeFetch, trustRootCertificate } from './rootTrust.js'
 export type { RootTrust } from './rootTrust.js'
 

@@ -7,6 +7,13 @@ function batch (time: number, index: number, x: number, snap = 0, rotation: [num
   return { time, indices: Uint16Array.of(index), snaps: Uint8Array.of(snap), poses: Float32Array.of(x, 0, 0, ...rotation) }
 }
 
+/** A buffer for one prop (index 0) that holds the host's samples `[time, x]`, and an output pose. */
+function bufferOf (...samples: Array<[time: number, x: number]>): { buffer: PropPoseBuffer; out: Float32Array } {
+  const buffer = new PropPoseBuffer(1)
+  for (const [time, x] of samples) buffer.push(batch(time, 0, x))
+  return { buffer, out: new Float32Array(7) }
+}
+
 describe('PropPoseBuffer', () => {
   it('has nothing for a prop until the host sent it', () => {
     const buffer = new PropPoseBuffer(2)
@@ -19,11 +26,7 @@ describe('PropPoseBuffer', () => {
   })
 
   it('plays the host\'s poses back a delay behind the newest, interpolated between the samples around that moment', () => {
-    const buffer = new PropPoseBuffer(1)
-    const out = new Float32Array(7)
-    buffer.push(batch(1.0, 0, 0))
-    buffer.push(batch(1.1, 0, 10))
-    buffer.push(batch(1.2, 0, 20))
+    const { buffer, out } = bufferOf([1.0, 0], [1.1, 10], [1.2, 20])
     buffer.advance(1 / 60) // the clock starts at newest - delay
     expect(buffer.sample(0, out)).toBe('snap') // the first pose of a prop is a jump, not a glide
     expect(out[0]).toBeCloseTo((1.2 - FOLLOW_DELAY_S - 1.0) / 0.1 * 10, 3)
@@ -35,10 +38,7 @@ describe('PropPoseBuffer', () => {
   })
 
   it('holds the newest pose when the clock runs past it, and never goes back for a late batch', () => {
-    const buffer = new PropPoseBuffer(1)
-    const out = new Float32Array(7)
-    buffer.push(batch(1.0, 0, 0))
-    buffer.push(batch(1.1, 0, 10))
+    const { buffer, out } = bufferOf([1.0, 0], [1.1, 10])
     buffer.advance(0)
     for (let i = 0; i < 30; i++) buffer.advance(1 / 60)
     buffer.sample(0, out)
