@@ -27,16 +27,21 @@ function scoreText (goals, last) {
 
 export default defineWorld({
   setup (world) {
-    this.goals = 0
-    this.last = null
     this.kickoff = null
     this.groundY = null
     this.quietUntil = 0
+    // A host that took over (or restarted on the world's saved state) finds the scoreboard in the
+    // world already: the match goes on from its score rather than starting again at 0.
+    const board = world.entities.get('scoreboard')
+    const goals = board?.data.goals
+    const last = board?.data.last
+    this.goals = typeof goals === 'number' && Number.isInteger(goals) && goals >= 0 ? goals : 0
+    this.last = typeof last === 'string' ? last : null
     world.entities.spawn({
       id: 'scoreboard',
       kind: 'text',
       position: [0, 4, GOAL.lineZ],
-      data: { text: scoreText(0, null), goals: 0, last: null },
+      data: { text: scoreText(this.goals, this.last), goals: this.goals, last: this.last },
     })
   },
 

@@ -49,6 +49,8 @@ export interface WorldScriptSource {
   sha256: string
   /** The world's effective rules. */
   rules: BasisRules
+  /** The script's entities the world's document already holds (a host that took over): setup finds them through `entities.get`. */
+  entities?: ScriptEntity[]
 }
 
 /** One world's script as the host sees it. */
@@ -135,7 +137,7 @@ class DefaultScriptHost implements ScriptHost {
       this.loads.set(world, { world, rules, sentAt: performance.now(), timeoutMs: this.init.loadTimeoutMs ?? 10_000, resolve, reject })
     })
     this.ensureTimer()
-    this.post({ type: 'load', world, source, rules, limits })
+    this.post({ type: 'load', world, source, rules, limits, ...(script.entities === undefined ? {} : { entities: script.entities }) })
     await loaded
   }
 

@@ -1,5 +1,5 @@
 import { scriptOutputSchema } from '@peercompute/world-sdk'
-import type { BasisRules, ScriptOutput } from '@peercompute/world-sdk'
+import type { BasisRules, ScriptEntity, ScriptOutput } from '@peercompute/world-sdk'
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core'
 import { ScriptError } from './ScriptError.js'
 import type { ScriptStopReason } from './ScriptError.js'
@@ -54,8 +54,12 @@ export class ScriptSandbox {
     this.handles.push(fns.init, fns.define, fns.run, fns.drain)
   }
 
-  /** Loads `source` for `world` and runs its setup hook; throws ScriptError (reason 'load' or the hook's). */
-  static create (module: QuickJSWASMModule, init: { world: string; source: string; rules: BasisRules; limits: SandboxLimits }): { sandbox: ScriptSandbox; setup: ScriptOutput } {
+  /**
+   * Loads `source` for `world` and runs its setup hook, which finds `entities` (those the world's
+   * document already holds, for a host that took over) through `entities.get`; throws ScriptError
+   * (reason 'load' or the hook's).
+   */
+  static create (module: QuickJSWASMModule, init: { world: string; source: string; rules: BasisRules; limits: SandboxLimits; entities?: ScriptEntity[] | undefined }): { sandbox: ScriptSandbox; setup: ScriptOutput } {
     const runtime = module.newRuntime()
     runtime.setMemoryLimit(init.limits.memoryBytes)
     runtime.setMaxStackSize(init.limits.stackBytes)
@@ -107,7 +111,7 @@ export class ScriptSandbox {
     namespace.dispose()
     if (defined.error !== undefined) sandbox.failWith(defined.error, null, 'load')
     else defined.value.dispose()
-    const setup = sandbox.call('setup', {})
+    const setup = sandbox.call('setup', init.entities === undefined ? {} : { entities: init.entities })
     return { sandbox, setup }
   }
 

@@ -17,6 +17,8 @@ export const SANDBOX_PRELUDE = String.raw`(function () {
   let definition = null, hooks = null, api = null, maxEntities = 0
   let intents = [], logs = [], failure = null, time = 0, nextId = 1, players = []
   let entities = Object.create(null), entityCount = 0
+  // Entities the world's document already held when setup ran (a host that took over): spawning one again updates it in place.
+  let restored = Object.create(null)
 
   const push = (list, item) => { list[list.length] = item }
   const clone = (value) => value === undefined ? null : parse(stringify(value))
@@ -62,11 +64,13 @@ export const SANDBOX_PRELUDE = String.raw`(function () {
     spawn (init) {
       if (init === null || typeof init !== 'object') throw new TypeError('entities.spawn takes { kind, position?, rotation?, data?, id? }.')
       const id = init.id === undefined ? 'e' + nextId++ : toText(init.id)
-      if (entities[id] !== undefined) throw new RangeError('An entity "' + id + '" exists already.')
-      if (entityCount >= maxEntities) throw new RangeError('This world allows ' + maxEntities + ' entities (rules.limits.entities).')
+      const again = restored[id] === true
+      if (entities[id] !== undefined && !again) throw new RangeError('An entity "' + id + '" exists already.')
+      if (!again && entityCount >= maxEntities) throw new RangeError('This world allows ' + maxEntities + ' entities (rules.limits.entities).')
+      delete restored[id]
       const e = { id, kind: toText(init.kind), position: vec(init.position, [0, 0, 0]), rotation: quat(init.rotation, [0, 0, 0, 1]), data: init.data === undefined ? {} : clone(init.data) }
+      if (!again) entityCount++
       entities[id] = e
-      entityCount++
       push(intents, { type: 'spawn', entity: copy(e) })
       return id
     },
@@ -87,6 +91,7 @@ export const SANDBOX_PRELUDE = String.raw`(function () {
     remove (id) {
       const e = need(id)
       delete entities[e.id]
+      delete restored[e.id]
       entityCount--
       push(intents, { type: 'remove', id: e.id })
     },
@@ -136,6 +141,7 @@ export const SANDBOX_PRELUDE = String.raw`(function () {
         for (const e of arg.entities) {
           if (entities[e.id] === undefined) entityCount++
           entities[e.id] = e
+          if (hook === 'setup') restored[e.id] = true
         }
       }
       if (hook === 'tick') time += arg.dt

@@ -1,5 +1,5 @@
-import { basisRulesSchema, scriptOutputSchema } from '@peercompute/world-sdk'
-import type { BasisRules, ScriptOutput } from '@peercompute/world-sdk'
+import { basisRulesSchema, scriptEntitySchema, scriptOutputSchema } from '@peercompute/world-sdk'
+import type { BasisRules, ScriptEntity, ScriptOutput } from '@peercompute/world-sdk'
 import { z } from 'zod'
 import { SCRIPT_STOP_REASONS } from './ScriptError.js'
 import type { ScriptStopReason } from './ScriptError.js'
@@ -10,7 +10,7 @@ export type ScriptCallHook = 'tick' | 'playerJoin' | 'playerLeave' | 'onEvent'
 
 /** Messages from the ScriptHost to the scripts worker (structured clone). */
 export type ToScriptWorker =
-  | { type: 'load'; world: string; source: string; rules: BasisRules; limits: SandboxLimits }
+  | { type: 'load'; world: string; source: string; rules: BasisRules; limits: SandboxLimits; entities?: ScriptEntity[] }
   | { type: 'call'; world: string; seq: number; hook: ScriptCallHook; arg: HookArgument }
   | { type: 'unload'; world: string }
   | { type: 'stop' }
@@ -32,7 +32,7 @@ const limits = z.strictObject({
 
 /** What the worker accepts. */
 export const toScriptWorkerSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('load'), world, source: z.string().max(4 * 2 ** 20), rules: basisRulesSchema, limits }),
+  z.strictObject({ type: z.literal('load'), world, source: z.string().max(4 * 2 ** 20), rules: basisRulesSchema, limits, entities: z.array(scriptEntitySchema).max(10_000).optional() }),
   z.strictObject({
     type: z.literal('call'),
     world,

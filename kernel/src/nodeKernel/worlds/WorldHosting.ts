@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { MAX_SCRIPT_TASK_ELEMENTS } from '@peercompute/world-sdk'
+import { MAX_SCRIPT_TASK_ELEMENTS, scriptEntitySchema } from '@peercompute/world-sdk'
 import { scriptHost, worldScriptFromBundle } from '../scripts/ScriptHost.js'
 import { PropAuthority } from './propAuthority.js'
 import type { JsonValue, ScriptEntity, ScriptIntent, ScriptTask } from '@peercompute/world-sdk'
@@ -105,6 +105,8 @@ export class WorldHosting {
   private scriptTasks = 0
   private stopped = false
   private readonly abort = new AbortController()
+  /** The announcement in flight (one at a time): `stop()` waits for it, or it would list the host again after the withdrawal. */
+  private announcing: Promise<void> | null = null
 
   constructor(readonly world: VerifiedWorld, private readonly init: WorldHostingInit, private readonly components: WorldHostingComponents) {}
 
@@ -114,7 +116,8 @@ export class WorldHosting {
     // Stopped while Havok loaded: start no script worker that nothing would end.
     if (this.stopped) return
     const { rules } = this.world.effective
-    const script = (this.init.runScript ?? true) && rules.permissions.scripts ? worldScriptFromBundle(this.world, rules) : null
+    const bundled = (this.init.runScript ?? true) && rules.permissions.scripts ? worldScriptFromBundle(this.world, rules) : null
+    const script = bundled == null ? null : { ...bundled, entities: this.restoredEntities() }
     if (script != null) {
       const host = scriptHost({})({
         spawnWorker: () => this.components.spawnWorker(),
@@ -126,8 +129,9 @@ export class WorldHosting {
       host.start()
       await host.load(script).catch((err: unknown) => { this.scriptError ??= err as ScriptError })
     }
-    await this.announce()
-    this.heartbeat = setInterval(() => { void this.announce() }, this.init.heartbeatMs ?? 10_000)
+    await this.announceNow()
+    if (this.stopped) return
+    this.heartbeat = setInterval(() => { void this.announceNow() }, this.init.heartbeatMs ?? 10_000)
     void this.provide()
   }
 
@@ -142,8 +146,11 @@ export class WorldHosting {
     this.props?.stop()
     this.props = null
     await this.applying.catch(() => {})
+    await this.announcing
     const peerId = this.components.libp2p()?.peerId.toString()
-    if (peerId != null && this.announced) await this.components.source.withdraw(this.world.manifest.id, peerId)
+    // Even when the latest announcement failed: an earlier one may still be listed (a host that was
+    // stalled past the root's keep-alive sends its first heartbeat on a socket the root closed).
+    if (peerId != null && this.multiaddrs.length > 0) await this.components.source.withdraw(this.world.manifest.id, peerId)
   }
 
   /** Tells the script that a player joined or left. */
@@ -199,8 +206,33 @@ export class WorldHosting {
     }
   }
 
+  /**
+   * The script's entities the world's document holds already (a host that took over, or one that
+   * restarted on the root's copy): each named entity with script data. Its setup finds them through
+   * `entities.get`, and its intents on them apply without spawning them again. The document keeps
+   * no entity kind: these come as kind 'restored' until the script spawns them again.
+   */
+  private restoredEntities(): ScriptEntity[] {
+    const restored: ScriptEntity[] = []
+    for (const e of this.components.state.world()?.entities() ?? []) {
+      if (restored.length >= this.world.effective.rules.limits.entities) break
+      if (e.name == null || e.data == null || this.entityIds.has(e.name)) continue
+      const parsed = scriptEntitySchema.safeParse({ id: e.name, kind: 'restored', position: e.transform?.position ?? [0, 0, 0], rotation: e.transform?.rotation ?? [0, 0, 0, 1], data: e.data })
+      if (!parsed.success) continue
+      this.entityIds.set(e.name, e.id)
+      restored.push(parsed.data as ScriptEntity)
+    }
+    return restored
+  }
+
   private players(): Array<{ id: string; name: string; position: [number, number, number] }> {
     return this.components.state.presence.players().map((p) => ({ id: p.peerId, name: p.name, position: p.position }))
+  }
+
+  private announceNow(): Promise<void> {
+    // A heartbeat while one is still under way (a slow root, or this node was stalled) waits for it rather than racing it.
+    this.announcing ??= this.announce().finally(() => { this.announcing = null })
+    return this.announcing
   }
 
   private async announce(): Promise<void> {
@@ -245,7 +277,8 @@ export class WorldHosting {
           const id = kept?.id ?? await state.placeProp(placement(intent.entity))
           if (kept != null) await state.moveProp(kept.id, { position: intent.entity.position, rotation: intent.entity.rotation })
           this.entityIds.set(intent.entity.id, id)
-          if (Object.keys(intent.entity.data).length > 0) await state.setEntityData(id, intent.entity.data)
+          // Data even when empty: it marks the entity as the script's, for a host that takes over (restoredEntities).
+          await state.setEntityData(id, intent.entity.data)
         } else if ((intent.type === 'move' || intent.type === 'update') && this.isProp(intent.id)) {
           this.moveProp(intent)
         } else if (intent.type === 'update') {

@@ -4,6 +4,9 @@ import { fetchVerifiedWorld } from './verifiedWorld.js'
 import { PropSync } from './propSync.js'
 import { WorldHosting, dhtHosts } from './WorldHosting.js'
 import { HostWatch } from './hostWatch.js'
+import { HostClaims } from './hostClaims.js'
+import { HostMigration } from './hostMigration.js'
+import { NoHostError, dialHost } from './dialHost.js'
 import { wallClock } from '../state/wallClock.js'
 import type { BasisRules } from '@peercompute/world-sdk'
 import type { KernelLibp2p } from '../../platform/Platform.js'
@@ -16,6 +19,8 @@ import type { PropSyncStatus } from './propSync.js'
 import type { VerifiedWorld } from './verifiedWorld.js'
 import type { ComputeResult, ComputeTask } from '../compute/computeTask.js'
 import type { WorldHostingInit, WorldHostingStatus } from './WorldHosting.js'
+import type { HostClaimsInit } from './hostClaims.js'
+import type { MigrationRecord } from './hostMigration.js'
 import type { WorldHostRecord, WorldSource } from './WorldSource.js'
 import type { TypedEventTarget } from '@libp2p/interface'
 
@@ -31,10 +36,9 @@ export interface WorldNavigatorInit extends WorldHostingInit {
    * two in a row while its presence is silent is gone (hostWatch.ts). @default 500
    */
   hostPingMs?: number
+  /** How a host claims its world, so that two hosts of one world find each other and one steps down. */
+  claims?: HostClaimsInit
 }
-
-/** How long a member dials its host again after their link closed, before taking the host for gone. */
-const HOST_REDIAL_MS = 3000
 
 export interface WorldNavigatorComponents {
   state: StateManager
@@ -73,16 +77,13 @@ export interface WorldPlace {
   /** The parent world's effective rules: a host is a member there, and links to its parent by them. */
   parentRules: BasisRules | null
   hosting: WorldHostingStatus | null
-  /** Host migrations this node saw, with how long each took (host gone → new host in place), ms. */
-  migrations: Array<{ world: string; from: string; to: string | null; ms: number }>
+  /** Host migrations this node saw (host gone, or a host that stepped down for another), with how long each took, ms. */
+  migrations: MigrationRecord[]
   /** A hosted world's prop poses: who publishes them and what this node refused; null outside hosted worlds. */
   props: PropSyncStatus | null
 }
 
-/** Thrown by `joinWorld` when nobody hosts the world now. */
-export class NoHostError extends Error {
-  override name = 'NoHostError'
-}
+export { NoHostError } from './dialHost.js'
 
 /** Thrown by `joinWorld`/`hostWorld` on a node created without a world source. */
 export class NoWorldSourceError extends Error {
@@ -100,25 +101,33 @@ interface Current {
 }
 
 /**
- * Joining, hosting and leaving sub-worlds, and keeping a world alive when its host leaves: the
- * member with the lowest peerId takes over (when it can host), the others re-attach to it; if it
- * cannot or does not show up within `migrationTimeoutMs`, they return to the parent world.
+ * Joining, hosting and leaving sub-worlds, and keeping a world alive with one host when its host
+ * leaves or freezes (hostMigration.ts: election, re-attach, and a host that steps down for a host
+ * of a later term, which it learns from their claims, hostClaims.ts).
  */
 export class WorldNavigator {
   private current: Current | null = null
   /** The place a join or host is entering: the kernel may show its world before `current` is set. */
   private entering: Current | null = null
   private hosting: WorldHosting | null = null
-  private migrating = false
   private readonly hostWatch: HostWatch
+  private readonly migration: HostMigration<Current>
+  private readonly claims: HostClaims
   /** The current world's host as found in the registry (its addresses, for dialling it again). */
   private hostRecord: WorldHostRecord | null = null
-  private redialing = false
-  /** The world's players when its host last answered: who may be elected if it goes (presence of members linked only through it expires). */
-  private membersAtLastAnswer: { host: string; members: string[] } | null = null
-  private readonly migrations: WorldPlace['migrations'] = []
+  /** Set by `stop()`: a migration still under way then hosts nothing and re-attaches nowhere. */
+  private stopped = false
 
   constructor(private readonly init: WorldNavigatorInit, private readonly components: WorldNavigatorComponents) {
+    this.migration = this.hostMigration()
+    this.claims = new HostClaims(init.claims ?? {}, {
+      libp2p: () => this.components.libp2p(),
+      place: () => (this.current?.world.manifest.parent == null ? null : { world: this.current.world.manifest.id, host: this.current.host }),
+      ownTerm: () => (this.hosting == null ? null : this.migration.hostTerm()),
+      onRival: (claim) => { void this.migration.reconcile(claim) },
+      onHandedOver: (claim) => { void this.migration.follow(claim) },
+      hosts: (world) => this.source().hosts(world)
+    })
     this.hostWatch = new HostWatch({ intervalMs: init.hostPingMs ?? 500 }, {
       libp2p: () => this.components.libp2p(),
       host: () => this.remoteHost(),
@@ -126,8 +135,8 @@ export class WorldNavigator {
         const heard = this.components.state.presence.players().find((p) => p.peerId === peerId)?.receivedAt
         return heard == null ? Number.POSITIVE_INFINITY : wallClock() - heard
       },
-      onAnswer: (host) => { this.membersAtLastAnswer = { host, members: this.components.state.presence.players().map((p) => p.peerId) } },
-      onGone: (host) => { void this.migrate(host) }
+      onAnswer: (host) => { this.migration.hostAnswered(host) },
+      onGone: (host) => { void this.migration.migrate(host) }
     })
     components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
     components.events.addEventListener('player:join', this.onPlayerJoin)
@@ -149,7 +158,7 @@ export class WorldNavigator {
     // The registry lists nobody (the root restarted, or the host could not reach its API): ask the DHT.
     if (hosts.length === 0) hosts = await dhtHosts(this.requireNode(), id)
     if (hosts.length === 0) throw new NoHostError(`Nobody hosts "${id}" now. Host it yourself (peercompute host ${id}), or pick another world.`)
-    const host = await this.dialFirst(hosts)
+    const host = await dialHost(this.requireNode(), hosts)
     this.hostRecord = host
     this.components.setStateParent(host.peerId)
     await this.enterPlace({ world, host: host.peerId, parent: host.peerId })
@@ -160,11 +169,10 @@ export class WorldNavigator {
   async host(world: VerifiedWorld | string): Promise<WorldHostingStatus> {
     const verified = typeof world === 'string' ? await fetchVerifiedWorld(this.source(), world) : world
     await this.stopHosting()
-    const { rootPeer } = this.components
-    const self = this.selfId()
     const parent = await this.parentHost(verified)
-    this.components.setStateParent(this.components.storageMode === 'propagate' ? rootPeer : null)
-    await this.enterPlace({ world: verified, host: self, parent })
+    this.components.setStateParent(this.components.storageMode === 'propagate' ? this.components.rootPeer : null)
+    await this.enterPlace({ world: verified, host: this.selfId(), parent })
+    this.migration.hosted()
     return await this.startHosting(verified)
   }
 
@@ -194,6 +202,7 @@ export class WorldNavigator {
       next.props = this.propSync(next.loaded)
       next.props.start()
     }
+    await this.claims.enter(next.world.manifest.parent == null ? null : next.world.manifest.id)
   }
 
   /** A hosted world's props on the network: the host's poses, checked and followed by its members. */
@@ -239,16 +248,18 @@ export class WorldNavigator {
       effectiveRules: current?.world.effective.rules ?? null,
       parentRules: current?.world.parentRules ?? null,
       hosting: this.hosting?.status() ?? null,
-      migrations: this.migrations.map((m) => ({ ...m })),
+      migrations: this.migration.migrations(),
       props: current?.props?.status() ?? null
     }
   }
 
   async stop(): Promise<void> {
+    this.stopped = true
     this.hostWatch.stop()
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.events.removeEventListener('player:join', this.onPlayerJoin)
     this.components.events.removeEventListener('player:leave', this.onPlayerLeave)
+    await this.claims.stop()
     await this.stopHosting()
     this.current?.props?.stop()
     this.current = null
@@ -271,6 +282,7 @@ export class WorldNavigator {
     })
     this.hosting = hosting
     await hosting.start()
+    if (this.stopped && this.hosting === hosting) await this.stopHosting()
     return hosting.status()
   }
 
@@ -280,112 +292,64 @@ export class WorldNavigator {
     await hosting?.stop()
   }
 
-  private async dialFirst(hosts: WorldHostRecord[]): Promise<WorldHostRecord> {
-    const node = this.requireNode()
-    const errors: string[] = []
-    // A second pass with more time: a WebRTC link signalled through the root's relay to a busy
-    // browser host can take longer than 5 s to open.
-    for (const timeoutMs of [5000, 12_000]) {
-      errors.length = 0
-      for (const host of hosts) {
-        for (const addr of host.multiaddrs) {
-          try {
-            await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(timeoutMs) })
-            return host
-          } catch (err) {
-            errors.push(`${addr}: ${err instanceof Error ? err.message : String(err)}`)
-          }
-        }
-      }
-    }
-    throw new NoHostError(`No host of this world answers (${errors.join('; ')}). Try again in a moment, or host it yourself.`)
-  }
-
-  /** The host is gone: elect the lowest peerId among the members left; it hosts, the others re-attach. */
-  private async migrate(from: string): Promise<void> {
-    const current = this.current
-    if (current == null || this.migrating) return
-    this.migrating = true
-    const started = performance.now()
-    const world = current.world.manifest.id
-    try {
-      const self = this.selfId()
-      // Members that reached each other only through the old host drop out of presence soon after it: those it had count too.
-      const had = this.membersAtLastAnswer?.host === from ? this.membersAtLastAnswer.members : []
-      const members = [...this.components.state.presence.players().map((p) => p.peerId), ...had]
-      const elected = [...new Set([self, ...members])].filter((p) => p !== from && p !== this.components.rootPeer).sort()[0] ?? self
-      if (elected === self && (this.init.canHost ?? true)) {
+  /** The migration's hold on this navigator: what it reads of the place, and how it re-attaches the node or makes it host. */
+  private hostMigration(): HostMigration<Current> {
+    return new HostMigration({ canHost: this.init.canHost ?? true, timeoutMs: this.init.migrationTimeoutMs ?? 5000 }, {
+      selfId: () => this.selfId(),
+      rootPeer: this.components.rootPeer,
+      place: () => this.current,
+      players: () => this.components.state.presence.players().map((p) => p.peerId),
+      hosting: () => this.hosting != null,
+      hosts: (world) => this.source().hosts(world),
+      dial: (host) => dialHost(this.requireNode(), [host]),
+      redial: async (host, signal) => {
+        const libp2p = this.requireNode()
+        const record = this.hostRecord?.peerId === host ? this.hostRecord : null
+        if (record == null) await libp2p.dial(peerIdFromString(host), { signal })
+        else await Promise.any(record.multiaddrs.map((addr) => libp2p.dial(multiaddr(addr), { signal })))
+      },
+      syncNow: () => { this.components.syncNow() },
+      whoHosts: (peer, world) => this.claims.whoHosts(peer, world),
+      termOf: (peerId) => this.claims.termOf(peerId),
+      heard: (peerId, term) => { this.claims.heard(peerId, term) },
+      takeOver: async (current) => {
+        if (this.stopped) return
         this.components.setStateParent(this.components.storageMode === 'propagate' ? this.components.rootPeer : null)
         // The old host was this node's parent; a host's is its parent world's host.
-        this.current = { ...current, host: self, parent: await this.parentHost(current.world) }
+        this.current = { ...current, host: this.selfId(), parent: await this.parentHost(current.world) }
         this.components.placeChanged?.()
         await this.startHosting(current.world)
-        this.migrations.push({ world, from, to: self, ms: performance.now() - started })
-        return
-      }
-      const deadline = Date.now() + (this.init.migrationTimeoutMs ?? 5000)
-      while (Date.now() < deadline && this.current === current) {
-        const hosts = (await this.source().hosts(world).catch(() => [])).filter((h) => h.peerId !== from && h.peerId !== self)
-        const next = hosts.find((h) => h.peerId === elected) ?? hosts[0]
-        if (next != null) {
-          const host = await this.dialFirst([next]).catch(() => null)
-          if (host != null) {
-            this.hostRecord = host
-            this.components.setStateParent(host.peerId)
-            this.current = { ...current, host: host.peerId, parent: host.peerId }
-            this.components.placeChanged?.()
-            this.components.syncNow()
-            this.migrations.push({ world, from, to: host.peerId, ms: performance.now() - started })
-            return
-          }
+      },
+      attach: async (place, host) => {
+        if (this.stopped) return
+        if (this.hosting != null) {
+          await this.stopHosting()
+          // Its physics simulated the props as the host; it follows the new host's poses now.
+          this.components.physics()?.setPropMode('follow')
         }
-        await new Promise((resolve) => setTimeout(resolve, 200))
-      }
-      if (this.current !== current) return
-      this.migrations.push({ world, from, to: null, ms: performance.now() - started })
-      await this.leave()
-    } catch (err) {
-      this.components.events.dispatchEvent(new CustomEvent('error', { detail: err instanceof Error ? err : new Error(String(err)) }))
-    } finally {
-      this.migrating = false
-    }
+        this.hostRecord = host
+        this.components.setStateParent(host.peerId)
+        this.current = { ...place, host: host.peerId, parent: host.peerId }
+        this.components.placeChanged?.()
+        this.components.syncNow()
+        this.hostWatch.start()
+      },
+      leave: () => this.leave(),
+      onError: (err) => { this.components.events.dispatchEvent(new CustomEvent('error', { detail: err })) }
+    })
   }
 
   /** The current world's host when it is another node than this one and the root, and no migration is under way; else null. */
   private remoteHost(): string | null {
     const host = this.current?.host
     const self = this.components.libp2p()?.peerId.toString()
-    if (host == null || host === self || host === this.components.rootPeer || this.migrating) return null
+    if (host == null || host === self || host === this.components.rootPeer || this.migration.isMigrating()) return null
     return host
   }
 
   private readonly onPeerDisconnect = (event: CustomEvent<{ peerId: string }>): void => {
     const host = this.remoteHost()
-    if (host != null && event.detail.peerId === host) void this.redialOrMigrate(host)
-  }
-
-  /**
-   * The link to the host closed. A live host's link can close too (libp2p's connection monitor
-   * drops a link whose ping stalled for 5 s, as on a busy machine), so it is dialled again first,
-   * for a bounded while; only a host that cannot be reached is left behind.
-   */
-  private async redialOrMigrate(host: string): Promise<void> {
-    if (this.redialing) return
-    this.redialing = true
-    const record = this.hostRecord?.peerId === host ? this.hostRecord : null
-    try {
-      const libp2p = this.requireNode()
-      const signal = AbortSignal.timeout(HOST_REDIAL_MS)
-      if (record == null) await libp2p.dial(peerIdFromString(host), { signal })
-      else await Promise.any(record.multiaddrs.map((addr) => libp2p.dial(multiaddr(addr), { signal })))
-      if (this.current?.host === host) this.components.syncNow()
-      return
-    } catch {
-      // Unreachable: the host is gone.
-    } finally {
-      this.redialing = false
-    }
-    if (this.current?.host === host) await this.migrate(host)
+    if (host != null && event.detail.peerId === host) void this.migration.linkClosed(host)
   }
 
   private readonly onPlayerJoin = (event: CustomEvent<{ peerId: string; name: string }>): void => {
@@ -396,7 +360,7 @@ export class WorldNavigator {
     this.hosting?.playerLeft(event.detail.peerId)
     // A host that moved to another world keeps its connections but leaves this world's presence.
     const host = this.current?.host
-    if (host != null && event.detail.peerId === host && host !== this.components.rootPeer && this.hosting == null) void this.migrate(host)
+    if (host != null && event.detail.peerId === host && host !== this.components.rootPeer && this.hosting == null) void this.migration.hostLeft(host)
   }
 
   private source(): WorldSource {

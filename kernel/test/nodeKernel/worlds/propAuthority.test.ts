@@ -105,6 +105,8 @@ describe('the goal world\'s ball, simulated by its host (headless host, Node pla
   let net: WorldTestNet
   let host: PeerComputeNode
   let player: PeerComputeNode
+  /** A player who joins after the takeover, to score the next goal. */
+  let late: PeerComputeNode | null = null
   let dribbler: Dribbler | null = null
   let baseline = 0
   let baselineHandles = ''
@@ -183,8 +185,32 @@ describe('the goal world\'s ball, simulated by its host (headless host, Node pla
     expect(player.getStatus().hosting?.script?.error ?? null).toBeNull()
   }, 60_000)
 
+  it('the score goes on after the takeover: the new host\'s script keeps the goals, and the next goal counts on from there', async () => {
+    const { ground, spawn } = await goalWorld()
+    // The new host's script ran its setup on the document it had as a member, the goal of the first test in it.
+    await waitFor('the script to run on the new host', () => (player.getStatus().hosting?.script?.ticks ?? 0) > 0)
+    await sleep(500) // an intent of its setup that reset the board would have been applied by now
+    expect(scoreboard(player)).toMatchObject({ goals: 1, last: 'bob', text: 'Goals: 1 (last: bob)' })
+    expect(player.getStatus().hosting?.intents.refused).toBe(0)
+
+    const carol = await net.node('carol')
+    late = carol
+    await carol.kernel.joinWorld('goal')
+    expect(carol.getStatus().parent).toBe(player.getStatus().peerId)
+    await waitFor('the late player to get the new host\'s poses and board', () => (carol.getStatus().props?.received ?? 0) > 0 && scoreboard(carol).goals === 1)
+    dribbler = new Dribbler(carol, [spawn[0], ground(spawn[0], spawn[2]), spawn[2]], ground, [0, 0, 13.5])
+    dribbler.start()
+    await waitFor('the second goal on the board', () => scoreboard(carol).goals === 2, 60_000).catch((err: unknown) => {
+      dribbler?.stop()
+      throw new Error(`${(err as Error).message}: ball at ${ballSeenBy(carol).join(', ')}, carol at ${dribbler?.position().join(', ')}; scoreboard on the host ${JSON.stringify(scoreboard(player))}, intents ${JSON.stringify(player.getStatus().hosting?.intents)}`)
+    })
+    dribbler.stop()
+    expect(scoreboard(carol)).toMatchObject({ goals: 2, last: 'carol', text: 'Goals: 2 (last: carol)' })
+    expect(scoreboard(player)).toMatchObject({ goals: 2, last: 'carol' })
+  }, 90_000)
+
   it('stopped nodes leave no open handles (the host\'s own physics worker included)', { timeout: 45_000 }, async () => {
-    await Promise.all([host.stop(), player.stop()])
+    await Promise.all([host.stop(), player.stop(), late?.stop()])
     // A WebSocket to the root that libp2p closed waits for the root's close frame, for up to 30 s
     // (ws's close timeout) on a loaded machine: a slow close is not a leak, one past that is.
     await waitFor(`handles to return to the baseline (${baseline})`, () => activeHandles() <= baseline, 35_000).catch((err: unknown) => {

@@ -16,8 +16,11 @@ import type { WorldSpec } from './worldBundles.js'
 export interface WorldTestNet {
   root: RootServer
   source: WorldSource
-  /** Starts a node named `name` that can join and host the published worlds. */
-  node(name: string): Promise<PeerComputeNode>
+  /**
+   * Starts a node named `name` that can join and host the published worlds; `hostPingMs` turns the
+   * members' liveness pings on (a test of a host that freezes needs them).
+   */
+  node(name: string, options?: { hostPingMs?: number }): Promise<PeerComputeNode>
   /** Stops every node, then the root, and removes its data. */
   stop(): Promise<void>
 }
@@ -33,13 +36,13 @@ export async function startWorldTestNet(worlds: WorldSpec[]): Promise<WorldTestN
   return {
     root,
     source,
-    node: async (name) => {
+    node: async (name, options) => {
       const n = await createNode({
         platform: nodePlatform({ listen: ['/ip4/127.0.0.1/tcp/0/ws'], trustRoot: { insecure: true }, dhtPrivateAddresses: true }),
         name, bootstrap: root.p2pMultiaddrs,
         // Liveness pings are not under test: on a loaded machine two missed pings start a migration
         // away from a host that is not gone. A host that stops still disconnects its members.
-        worlds: { source, heartbeatMs: 2000, hostPingMs: 60_000 }
+        worlds: { source, heartbeatMs: 2000, hostPingMs: options?.hostPingMs ?? 60_000 }
       })
       nodes.push(n)
       await n.start()
