@@ -58,7 +58,7 @@ export interface BasisRules {
     players: number
     /** Entities in the world's state. @default 10_000 */
     entities: number
-    /** CPU time the world's script may use per tick, in ms. @default 4 */
+    /** CPU time the world's script may use per call (a tick, an event), in ms: over it 3 calls in a row, or 25 times over once, it is stopped. @default 4 */
     scriptCpuMs: number
     /** Memory the world's script may hold, in MiB. @default 16 */
     scriptMemoryMiB: number

@@ -31,9 +31,20 @@ export interface HookArgument {
 const DESCRIBE_GRACE_MS = 5
 
 /**
+ * How the per-call budget is enforced. The clock is the wall clock (a worker has no clock of its own
+ * CPU time), so a call the OS set aside for a moment on a busy machine looks like an overrun: one
+ * call over budget is allowed, a script over budget this many calls in a row is stopped, and the
+ * interrupt handler cuts a call off outright at {@link HARD_CAP_FACTOR} times the budget (at least
+ * {@link HARD_CAP_MIN_MS}): an endless loop is stopped on its first call.
+ */
+export const OVERRUNS_IN_A_ROW = 3
+export const HARD_CAP_FACTOR = 25
+export const HARD_CAP_MIN_MS = 100
+
+/**
  * One world's script in its own QuickJS runtime and context, on its own QuickJS WASM module (so
  * its memory is its own). The script is evaluated as an ES module that may import only
- * `@peercompute/world-sdk`. Every call runs under a CPU deadline (the interrupt handler), a memory
+ * `@peercompute/world-sdk`. Every call runs under a CPU budget ({@link OVERRUNS_IN_A_ROW}), a memory
  * limit and a stack limit; a call that fails disposes the sandbox and throws {@link ScriptError}.
  */
 /** The CPU deadline the interrupt handler enforces, and whether it fired. */
@@ -42,6 +53,8 @@ interface Clock { deadline: number; interrupted: boolean }
 export class ScriptSandbox {
   private disposed = false
   private readonly handles: QuickJSHandle[] = []
+  /** Calls in a row (setup aside) that ran past the budget. */
+  private overruns = 0
 
   private constructor (
     readonly world: string,
@@ -118,14 +131,22 @@ export class ScriptSandbox {
   /** Runs `hook` (it is skipped when the script has none) and returns the intents and logs it made. */
   call (hook: string, arg: HookArgument): ScriptOutput {
     if (this.disposed) throw new ScriptError(this.world, 'error', hook, 'the script was stopped earlier')
-    this.clock.deadline = performance.now() + (hook === 'setup' ? this.limits.setupCpuMs : this.limits.cpuMs)
+    const started = performance.now()
+    this.clock.deadline = started + this.capMs(hook)
     this.clock.interrupted = false
     this.callFn(this.fns.run, [hook, JSON.stringify(arg)], hook)
     const jobs = this.runtime.executePendingJobs()
     if (jobs.error !== undefined) this.failWith(jobs.error, hook)
     // An interrupt inside a promise job rejects that job's promise rather than failing the run: the
     // chain ends quietly, so the budget is checked here too (an endless `.then` chain is a runaway).
-    if (this.clock.interrupted) return this.stop('cpu', hook, `it ran past its budget of ${hook === 'setup' ? this.limits.setupCpuMs : this.limits.cpuMs} ms`)
+    if (this.clock.interrupted) return this.stop('cpu', hook, this.overrunDetail(hook))
+    if (hook !== 'setup') {
+      const took = performance.now() - started
+      this.overruns = took > this.limits.cpuMs ? this.overruns + 1 : 0
+      if (this.overruns >= OVERRUNS_IN_A_ROW) {
+        return this.stop('cpu', hook, `it ran past its budget of ${this.limits.cpuMs} ms in ${OVERRUNS_IN_A_ROW} calls in a row (the last took ${took.toFixed(1)} ms)`)
+      }
+    }
     const drained = this.context.callFunction(this.fns.drain, this.context.undefined)
     if (drained.error !== undefined) this.failWith(drained.error, hook)
     const handle = drained.value as QuickJSHandle
@@ -151,6 +172,17 @@ export class ScriptSandbox {
     } catch {
       // A runtime left in a bad state by the script: its whole WASM module is dropped with us.
     }
+  }
+
+  /** When the interrupt handler cuts `hook` off, in ms after it started: setup's own budget, else the hard cap. */
+  private capMs (hook: string | null): number {
+    return hook === 'setup' || hook === null ? this.limits.setupCpuMs : Math.max(HARD_CAP_MIN_MS, HARD_CAP_FACTOR * this.limits.cpuMs)
+  }
+
+  private overrunDetail (hook: string | null): string {
+    return hook === 'setup' || hook === null
+      ? `it ran past its budget of ${this.limits.setupCpuMs} ms`
+      : `it ran past its budget of ${this.limits.cpuMs} ms and was cut off at ${this.capMs(hook)} ms`
   }
 
   private readBounded (handle: QuickJSHandle): string | null {
@@ -189,7 +221,7 @@ export class ScriptSandbox {
     }
     if (error.alive) error.dispose()
     message = message.slice(0, 300)
-    if (interrupted || message === 'interrupted') return this.stop('cpu', hook, `it ran past its budget of ${hook === 'setup' || hook === null ? this.limits.setupCpuMs : this.limits.cpuMs} ms`)
+    if (interrupted || message === 'interrupted') return this.stop('cpu', hook, this.overrunDetail(hook))
     if (name === 'InternalError' && message === 'out of memory') return this.stop('memory', hook, `it needed more than ${this.limits.memoryBytes / 2 ** 20} MiB`)
     if (name === 'InternalError' && message === 'stack overflow') return this.stop('stack', hook, 'its stack overflowed')
     return this.stop(fallback, hook, name === '' ? message : `${name}: ${message}`)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_BASIS_RULES, parseBasisRules } from '@peercompute/world-sdk'
 import type { BasisRules, ScriptOutput } from '@peercompute/world-sdk'
 import { ScriptError } from '../../../src/nodeKernel/scripts/ScriptError.js'
-import { ScriptSandbox } from '../../../src/nodeKernel/scripts/ScriptSandbox.js'
+import { OVERRUNS_IN_A_ROW, ScriptSandbox } from '../../../src/nodeKernel/scripts/ScriptSandbox.js'
 import type { SandboxLimits } from '../../../src/nodeKernel/scripts/ScriptSandbox.js'
 import { loadQuickJS } from '../../../src/nodeKernel/scripts/scriptWorker.js'
 
@@ -128,9 +128,24 @@ describe('ScriptSandbox: limits', () => {
       const started = performance.now()
       const err = await stopped(() => s.call('tick', { dt: 0 }))
       expect(err).toMatchObject({ name: 'ScriptError', reason: 'cpu', hook: 'tick', world: 'test' })
-      expect(performance.now() - started).toBeLessThan(250)
+      expect(performance.now() - started).toBeLessThan(600) // cut off at the hard cap, 125 ms here
       expect(await stopped(() => s.call('tick', { dt: 0 }))).toBeInstanceOf(ScriptError)
     }
+  })
+
+  it('lets one call run over its budget (a busy machine set it aside), and stops a script over budget three calls in a row', async () => {
+    // Busy for `dt` ms of wall clock: the budget's clock (LIMITS.cpuMs is 5 ms, the hard cap 125 ms).
+    const busy = 'export function tick (world, dt) { const until = Date.now() + dt; while (Date.now() < until) {} world.emit(\'done\', dt) }'
+    const { sandbox: s } = await sandbox(busy)
+    for (const dt of [20, 0, 20, 20, 0, 20]) expect(s.call('tick', { dt }).intents).toEqual([{ type: 'emit', name: 'done', data: dt }])
+    s.call('tick', { dt: 20 })
+    const err = await stopped(() => s.call('tick', { dt: 20 }))
+    expect(err).toMatchObject({ reason: 'cpu', hook: 'tick' })
+    expect(err.message).toContain(`budget of 5 ms in ${OVERRUNS_IN_A_ROW} calls in a row`)
+    const { sandbox: once } = await sandbox(busy)
+    const started = performance.now()
+    expect((await stopped(() => once.call('tick', { dt: 1000 }))).message).toContain('cut off at 125 ms')
+    expect(performance.now() - started).toBeLessThan(600)
   })
 
   it('stops a huge allocation at the memory limit, and deep recursion at the stack limit', async () => {
