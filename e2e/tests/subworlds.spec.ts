@@ -1,59 +1,21 @@
-import { execFile, spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import type { Page } from '@playwright/test'
 import type { RootServer } from '@peercompute/root-server'
 import { effectiveRules } from '@peercompute/world-sdk'
 import type { EffectiveRules } from '@peercompute/world-sdk'
 import { expect, statusOf, test as base, withRoot } from './fixtures.js'
+import { BIN, WORLDS, chainOf, joinFromList, placeOf, publishOnce, run, startHost, stopHost } from './hostedWorlds.js'
+import type { Host } from './hostedWorlds.js'
 
 /** These tests publish worlds: a root of their own keeps other files' world lists as they expect. */
 const test = base.extend<object, { root: RootServer }>({
   root: [async ({}, use) => { await withRoot(use) }, { scope: 'worker' }],
 })
 
-const BIN = fileURLToPath(new URL('../../world-sdk/bin/peercompute.js', import.meta.url))
-const WORLDS = fileURLToPath(new URL('../../content/worlds/', import.meta.url))
 const OVERWORLD = fileURLToPath(new URL('../../content/overworld/', import.meta.url))
-const run = promisify(execFile)
-
-/** The sub-world part of `getStatus()` these tests read. */
-interface Place { chain: string[]; hosting: { world: string } | null; parent: string | null; peerId: string | null; effectiveRules: unknown }
-
-function placeOf(page: Page): Promise<Place> {
-  return page.evaluate(() => (window as unknown as { peercompute: { getStatus(): Place } }).peercompute.getStatus())
-}
-
-/** The root's URL as the command line reaches it (it binds 127.0.0.1; its certificate is self-signed). */
-const cliRoot = (root: RootServer): string => root.url.replace('//localhost:', '//127.0.0.1:').replace(/\/$/, '')
-
-/** Builds and publishes content/worlds/<ids> with a fresh key, in a temp folder that is removed after. */
-async function publish(root: RootServer, ...ids: string[]): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'peercompute-e2e-sub-'))
-  try {
-    const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { cwd: dir, timeout: 30_000 })
-    await cli('keygen', '--out', 'author.jwk')
-    for (const id of ids) {
-      await cli('build', join(WORLDS, id), '--out', `${id}.pcb`)
-      await cli('publish', `${id}.pcb`, '--root', cliRoot(root), '--key', 'author.jwk', '--insecure')
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
-}
-
-/** Publishes content/worlds/<id> unless an earlier test of this worker's root already did (another key owns it then). */
-async function publishOnce(root: RootServer, id: string): Promise<void> {
-  try {
-    await publish(root, id)
-  } catch (err) {
-    if (!String((err as Error).message).includes('belongs to another publisher key')) throw err
-  }
-}
 
 /**
  * Makes a world project with `peercompute init` below `dir`, gives it `parent` and `rules`, then
@@ -70,65 +32,6 @@ async function signedBundleFile(dir: string, id: string, parent: string, rules: 
   await cli('build', id, '--out', `${id}.pcb`)
   await cli('sign', `${id}.pcb`, '--key', `${id}.jwk`)
   return join(dir, id + '.pcb')
-}
-
-/** A headless host: its process and the peerId it hosts as. */
-interface Host { child: ChildProcess; peerId: string }
-
-/** Starts `peercompute host <id>` headless and resolves once it announced itself. */
-async function startHost(root: RootServer, id: string): Promise<Host> {
-  const child = spawn(process.execPath, [BIN, 'host', id, '--root', cliRoot(root), '--insecure', '--listen', '/ip4/127.0.0.1/tcp/0/ws'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  const peerId = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The host did not start in 30 s:\n${output}`)), 30_000)
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString()
-      const hosting = /^Hosting .* as (\S+)$/m.exec(output)
-      if (hosting !== null) {
-        clearTimeout(timer)
-        resolve(hosting[1]!)
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`The host exited (${code}):\n${output}`))
-    })
-  })
-  return { child, peerId }
-}
-
-/** Stops a host process and waits for it to exit. */
-async function stopHost(host: Host | null): Promise<void> {
-  const child = host?.child
-  if (child === undefined || child.exitCode !== null) return
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-  await exited
-  clearTimeout(timer)
-}
-
-/** Where the page is in the world chain; a toast saying why a move failed ends the wait. */
-async function chainOf(page: Page): Promise<string[]> {
-  const failed = await page.locator('#toasts .toast.bad').allTextContents()
-  if (failed.length > 0) throw new Error(`The page says: ${failed.join(' / ')}`)
-  return (await placeOf(page)).chain
-}
-
-/** Opens the world list, waits until it shows world `id` hosted, joins it and waits until the page is in it. */
-async function joinFromList(page: Page, id: string): Promise<void> {
-  await page.keyboard.press('KeyL')
-  const listed = page.getByTestId('worlds').locator(`li[data-world="${id}"]`)
-  await expect.poll(async () => {
-    // Closing and opening the panel loads the list again.
-    await page.getByTestId('worlds-button').click()
-    await page.getByTestId('worlds-button').click()
-    return (await listed.textContent()) ?? ''
-  }, { timeout: 30_000 }).toContain('1 host')
-  await listed.getByRole('button', { name: 'Join' }).click()
-  await expect.poll(async () => (await chainOf(page)).at(-1), { timeout: 30_000 }).toBe(id)
 }
 
 /** The effective rules of content/worlds/<ids> (a chain below the overworld), folded as world-sdk folds them. */
