@@ -256,6 +256,8 @@ export class WorldNavigator {
   async stop(): Promise<void> {
     this.stopped = true
     this.hostWatch.stop()
+    // A migration under way (the host went as this node stops) must not make it host or move it afterwards.
+    await this.migration.halt()
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.events.removeEventListener('player:join', this.onPlayerJoin)
     this.components.events.removeEventListener('player:leave', this.onPlayerLeave)

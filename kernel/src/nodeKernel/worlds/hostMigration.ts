@@ -76,8 +76,28 @@ export class HostMigration<P extends MigrationPlace> {
   private membersAtLastAnswer: { host: string; members: string[] } | null = null
   private readonly log: MigrationRecord[] = []
   private term = 0
+  /** Set by `halt()` (the node stops): nothing under way dials, hosts, re-attaches or leaves any more. */
+  private halted = false
+  private readonly running = new Set<Promise<void>>()
 
   constructor(private readonly init: HostMigrationInit, private readonly components: HostMigrationComponents<P>) {}
+
+  /**
+   * Stops for good: what is under way stops at its next step, and this resolves once it has, so a
+   * stopping node is not made a host, re-attached or sent back to its parent world after it stopped.
+   */
+  async halt(): Promise<void> {
+    this.halted = true
+    await Promise.allSettled([...this.running])
+  }
+
+  /** Runs `work` unless halted, tracked so that `halt()` waits for it. */
+  private track(work: () => Promise<void>): Promise<void> {
+    if (this.halted) return Promise.resolve()
+    const run = work().finally(() => { this.running.delete(run) })
+    this.running.add(run)
+    return run
+  }
 
   /** Whether a migration is under way. */
   isMigrating(): boolean { return this.migrating }
@@ -101,7 +121,11 @@ export class HostMigration<P extends MigrationPlace> {
    * drops a link whose ping stalled for 5 s, as on a busy machine), so it is dialled again first,
    * for a bounded while; only a host that cannot be reached is left behind.
    */
-  async linkClosed(host: string): Promise<void> {
+  linkClosed(host: string): Promise<void> {
+    return this.track(() => this.linkClosedNow(host))
+  }
+
+  private async linkClosedNow(host: string): Promise<void> {
     if (this.redialing) return
     this.redialing = true
     try {
@@ -113,7 +137,7 @@ export class HostMigration<P extends MigrationPlace> {
     } finally {
       this.redialing = false
     }
-    if (this.components.place()?.host === host) await this.migrate(host)
+    if (this.components.place()?.host === host && !this.halted) await this.migrateNow(host)
   }
 
   /**
@@ -121,17 +145,26 @@ export class HostMigration<P extends MigrationPlace> {
    * node or the host was stalled past the presence timeout). It is asked first: one that still hosts
    * the world stays the host; one that names a successor is followed; one that does not answer is gone.
    */
-  async hostLeft(host: string): Promise<void> {
+  hostLeft(host: string): Promise<void> {
+    return this.track(() => this.hostLeftNow(host))
+  }
+
+  private async hostLeftNow(host: string): Promise<void> {
     const place = this.components.place()
     if (place == null) return
     const answer = await this.components.whoHosts(host, place.world.manifest.id)
     if (this.components.place() !== place || this.components.hosting() || answer?.host === host) return
-    if (answer != null) await this.follow(answer)
-    else await this.migrate(host)
+    if (this.halted) return
+    if (answer != null) await this.followNow(answer)
+    else await this.migrateNow(host)
   }
 
   /** The host `from` is gone: elect the lowest peerId among the members left; it hosts, the others re-attach. */
-  async migrate(from: string): Promise<void> {
+  migrate(from: string): Promise<void> {
+    return this.track(() => this.migrateNow(from))
+  }
+
+  private async migrateNow(from: string): Promise<void> {
     const place = this.components.place()
     if (place == null || this.migrating) return
     this.migrating = true
@@ -145,6 +178,7 @@ export class HostMigration<P extends MigrationPlace> {
       const elected = [...new Set([self, ...members])].filter((p) => p !== from && p !== this.components.rootPeer).sort()[0] ?? self
       // Every member computes the same next term: the elected host's claim outranks the old host's, should it come back.
       const term = this.components.termOf(from) + 1
+      if (this.halted) return
       if (elected === self && (this.init.canHost ?? true)) {
         this.term = term
         await this.components.takeOver(place, term)
@@ -152,11 +186,11 @@ export class HostMigration<P extends MigrationPlace> {
         return
       }
       const deadline = Date.now() + (this.init.timeoutMs ?? 5000)
-      while (Date.now() < deadline && this.components.place() === place) {
+      while (Date.now() < deadline && this.components.place() === place && !this.halted) {
         const hosts = (await this.components.hosts(world).catch(() => [])).filter((h) => h.peerId !== from && h.peerId !== self)
         const next = hosts.find((h) => h.peerId === elected) ?? hosts[0]
         const host = next == null ? null : await this.components.dial(next).catch(() => null)
-        if (host != null) {
+        if (host != null && !this.halted) {
           if (host.peerId === elected) this.components.heard(host.peerId, term)
           await this.components.attach(place, host)
           this.log.push({ world, from, to: host.peerId, ms: performance.now() - started })
@@ -164,7 +198,7 @@ export class HostMigration<P extends MigrationPlace> {
         }
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS))
       }
-      if (this.components.place() !== place) return
+      if (this.components.place() !== place || this.halted) return
       this.log.push({ world, from, to: null, ms: performance.now() - started })
       await this.components.leave()
     } catch (err) {
@@ -178,13 +212,22 @@ export class HostMigration<P extends MigrationPlace> {
    * Another host of this host's world answered with its claim: when it outranks this host's own,
    * this host steps down and joins it as a member.
    */
-  async reconcile(rival: HostClaim): Promise<void> {
+  reconcile(rival: HostClaim): Promise<void> {
+    return this.track(() => this.reconcileNow(rival))
+  }
+
+  private async reconcileNow(rival: HostClaim): Promise<void> {
     if (!this.components.hosting() || !outranks(rival, { host: this.components.selfId(), term: this.term })) return
+    if (this.halted) return
     await this.moveTo(rival, this.components.selfId())
   }
 
   /** This member's host says that another node hosts the world now (it stepped down for it): the member follows. */
-  async follow(successor: HostClaim): Promise<void> {
+  follow(successor: HostClaim): Promise<void> {
+    return this.track(() => this.followNow(successor))
+  }
+
+  private async followNow(successor: HostClaim): Promise<void> {
     const from = this.components.place()?.host
     if (from == null || this.components.hosting() || successor.host === this.components.selfId()) return
     this.components.heard(successor.host, successor.term)
@@ -205,7 +248,7 @@ export class HostMigration<P extends MigrationPlace> {
       const record = (await this.components.hosts(world)).find((h) => h.peerId === claim.host)
       if (record == null || this.components.place() !== place) return
       const host = await this.components.dial(record)
-      if (this.components.place() !== place) return
+      if (this.components.place() !== place || this.halted) return
       await this.components.attach(place, host)
       this.log.push({ world, from, to: host.peerId, ms: performance.now() - started })
     } catch (err) {
