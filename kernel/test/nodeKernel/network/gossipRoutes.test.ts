@@ -126,8 +126,11 @@ describe("world gossip follows the topology's links (real root, real libp2p over
     await new Promise((r) => setTimeout(r, 2500))
     const sources = handedOverBy(p2, 'mesh')
     await sayFive('mesh', 'across')
-    // Each line arrives first from p1 itself; the host's copy comes later and is dropped as seen.
+    // The mesh link carries them straight from p1. The host is a route too and forwards them as well:
+    // on a loaded machine its copy is sometimes first (the later copy is dropped as seen), so the
+    // test asks for direct deliveries, where in a hierarchy there are none.
     expect(sources.length).toBeGreaterThanOrEqual(5)
-    expect(new Set(sources)).toEqual(new Set([id1]))
+    expect(sources.filter((s) => s === id1).length).toBeGreaterThanOrEqual(1)
+    expect(new Set(sources)).toEqual(new Set(sources.filter((s) => s === id1 || s === peerIdOf(host))))
   }, 60_000)
 })
